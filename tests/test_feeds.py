@@ -1,0 +1,151 @@
+import json
+
+import pytest
+
+from newswatch.errors import HostileInputError, MalformedInputError
+from newswatch.ingest.feeds import guard_xml, parse_feed
+
+RSS2 = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Caucasus Wire</title><link>https://caucasus-wire.example/</link><language>en</language>
+<item><title>Border commissions meet in Gabala</title><link>https://caucasus-wire.example/a1</link>
+<guid>cw-1</guid><pubDate>Wed, 04 Mar 2026 10:00:00 +0400</pubDate>
+<description>Short summary.</description>
+<content:encoded><![CDATA[<p>The border commissions met on Wednesday.</p><p>They agreed on a schedule.</p>]]></content:encoded>
+</item>
+<item><title>Border commissions meet in Gabala</title><link>https://caucasus-wire.example/a1</link>
+<guid>cw-1</guid><description>Short summary.</description></item>
+<item><title>Mirzoyan and Bayramov to talk in Berlin</title>
+<link>https://caucasus-wire.example/a2?utm_source=rss&amp;utm_medium=feed</link>
+<description>The ministers will talk in Berlin.</description></item>
+<item><title>Mirzoyan and Bayramov to talk in Berlin</title><link>https://caucasus-wire.example/a2</link>
+<description>The ministers will talk in Berlin next week, both ministries said.</description></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ru">
+<title>Регион-Новости</title><id>urn:example:feed</id><updated>2026-03-05T09:00:00Z</updated>
+<link href="https://ria-region.example/"/>
+<entry><title>МИД Армении ответил Баку</title><id>urn:example:1</id>
+<link href="https://ria-region.example/news/1"/><published>2026-03-05T08:30:00+03:00</published>
+<updated>2026-03-05T09:00:00Z</updated><author><name>Анна Петрова</name></author>
+<content type="html">&lt;p&gt;МИД Армении ответил на заявление Баку.&lt;/p&gt;</content></entry>
+</feed>"""
+
+RSS1 = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://yerevan-daily.example/"><title>Yerevan Daily</title>
+<link>https://yerevan-daily.example/</link><description>news</description></channel>
+<item rdf:about="https://yerevan-daily.example/1"><title>Yerevan hosts OSCE envoy</title>
+<link>https://yerevan-daily.example/1</link><description>The OSCE envoy arrived.</description>
+<dc:date>2026-02-12T11:00:00+04:00</dc:date></item>
+</rdf:RDF>"""
+
+RSS091 = """<?xml version="1.0"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old Wire</title><link>https://old.example/</link>
+<description>d</description><language>en-us</language>
+<item><title>Talks resume</title><link>https://old.example/1</link><description>Talks resumed.</description></item>
+</channel></rss>"""
+
+
+def test_rss2_full_content_and_duplicates_collapsed() -> None:
+    feed = parse_feed(RSS2.encode())
+    assert feed.title == "Caucasus Wire"
+    assert [i.url for i in feed.items] == [
+        "https://caucasus-wire.example/a1",
+        "https://caucasus-wire.example/a2",
+    ]
+    first, second = feed.items
+    assert "They agreed on a schedule." in first.content
+    assert first.published == "Wed, 04 Mar 2026 10:00:00 +0400"
+    # The fuller of the two utm/plain duplicates wins.
+    assert "both ministries said" in second.content
+
+
+def test_atom() -> None:
+    feed = parse_feed(ATOM.encode())
+    (item,) = feed.items
+    assert item.title == "МИД Армении ответил Баку"
+    assert item.author == "Анна Петрова"
+    assert item.published == "2026-03-05T08:30:00+03:00"
+    assert item.language == "ru"
+    assert "ответил на заявление" in item.content
+
+
+def test_rss1_and_rss091() -> None:
+    (item,) = parse_feed(RSS1.encode()).items
+    assert item.url == "https://yerevan-daily.example/1"
+    assert item.published == "2026-02-12T11:00:00+04:00"
+    (old,) = parse_feed(RSS091.encode()).items
+    assert old.title == "Talks resume"
+
+
+def test_windows_1251_feed() -> None:
+    data = ATOM.replace('encoding="utf-8"', 'encoding="windows-1251"').encode("cp1251")
+    (item,) = parse_feed(data).items
+    assert item.title == "МИД Армении ответил Баку"
+
+
+def test_json_feed() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Baku Observer",
+        "home_page_url": "https://baku-observer.example/",
+        "language": "en",
+        "items": [
+            {"id": "1", "url": "https://baku-observer.example/1", "title": "Baku answers",
+             "content_html": "<p>Baku answered.</p>", "date_published": "2026-03-02T10:00:00+04:00",
+             "authors": [{"name": "R. Aliyeva"}]},
+            {"id": "1", "url": "https://baku-observer.example/1", "title": "Baku answers",
+             "content_text": "Baku answered."},
+            {"id": "2", "content_text": "Second item."},
+        ],
+    }  # fmt: skip
+    feed = parse_feed(json.dumps(doc).encode())
+    assert [i.guid for i in feed.items] == ["1", "2"]
+    assert feed.items[0].author == "R. Aliyeva"
+    assert feed.items[0].content == "<p>Baku answered.</p>"
+
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>x</title><item><title>&xxe;</title></item></channel></rss>"""
+
+BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
+    + ']><rss version="2.0"><channel><title>&lol9;</title></channel></rss>'
+)
+
+
+def test_external_entity_refused_never_resolved() -> None:
+    with pytest.raises(HostileInputError, match="external"):
+        parse_feed(XXE.encode())
+
+
+def test_entity_bomb_refused() -> None:
+    with pytest.raises(HostileInputError, match="expansion"):
+        guard_xml(BOMB.encode())
+
+
+def test_entity_hidden_after_padding_is_found() -> None:
+    padded = "<?xml version='1.0'?>" + "<!--" + "x" * 200_000 + "-->" + XXE.split("?>", 1)[1]
+    with pytest.raises(HostileInputError):
+        guard_xml(padded.encode())
+
+
+def test_utf16_entity_is_found() -> None:
+    with pytest.raises(HostileInputError):
+        guard_xml(XXE.encode("utf-16"))
+
+
+def test_not_a_feed() -> None:
+    with pytest.raises(MalformedInputError):
+        parse_feed(b"<rss><channel><title>broken")
+    with pytest.raises(MalformedInputError):
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}')
