@@ -1,0 +1,54 @@
+"""Where articles are kept: the :class:`Store` interface and :func:`open_store`, which picks the backend.
+
+``open_store("news.db")`` or ``open_store("sqlite:///news.db")`` opens (or creates) a SQLite file;
+``sqlite:////abs/path.db`` names an absolute path. ``postgresql://…`` is reserved for the PostgreSQL
+backend, which is not available yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from newswatch.errors import StoreError
+from newswatch.store.base import MARK_END, MARK_START, Order, PutOutcome, SearchHit, Store, StoredInfo
+from newswatch.store.sqlite import SqliteStore
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "Order",
+    "PutOutcome",
+    "SearchHit",
+    "SqliteStore",
+    "Store",
+    "StoredInfo",
+    "open_store",
+]
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(.*)", re.DOTALL)
+
+
+def open_store(db: str, *, clock: Callable[[], datetime] | None = None) -> Store:
+    """Open the store named by ``db``: a file path, ``sqlite:///path`` or (later) ``postgresql://…``.
+
+    A SQLite file is created with its parent directories when missing, and its schema brought up to date.
+    ``clock`` gives the store's notion of now (default: the system clock, in UTC).
+    """
+    if not db or not db.strip():
+        raise StoreError("no database given")
+    match = _SCHEME.fullmatch(db)
+    if match is None:
+        return SqliteStore(db, clock=clock)
+    scheme, rest = match[1].lower(), match[2]
+    if scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy writes them
+        if not rest.startswith("/") or rest == "/":
+            raise StoreError(
+                f"{db}: write a SQLite URL as sqlite:///relative/path or sqlite:////absolute/path"
+            )
+        return SqliteStore(rest[1:], clock=clock)
+    if scheme in ("postgresql", "postgres"):
+        raise StoreError("PostgreSQL backend not available yet")
+    raise StoreError(f"{db}: unknown database kind {scheme!r}; give a file path or a sqlite:/// URL")

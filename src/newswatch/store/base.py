@@ -1,0 +1,236 @@
+"""The storage interface every backend implements, its result types and its backend-neutral helpers.
+
+Everything above the store (the runner, the CLI, the web app) speaks :class:`Store` and nothing else; the
+SQL of each backend lives in its own module under ``newswatch.store``. The helpers at the bottom (time
+stamps, the sort key of ``published``, the words of a search query) are pure functions shared by the
+backends so that they order and search alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+from newswatch.errors import QueryError
+from newswatch.model import Article, RawInput
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "Order",
+    "PutOutcome",
+    "SearchHit",
+    "Store",
+    "StoredInfo",
+    "from_utc_text",
+    "parse_since",
+    "query_words",
+    "sort_key",
+    "utc_text",
+]
+
+#: What :meth:`Store.put` did: stored a new article, replaced a changed one in place, or nothing.
+PutOutcome = Literal["new", "updated", "unchanged"]
+
+#: The order of :meth:`Store.articles`, newest first either way.
+Order = Literal["published", "first_seen"]
+
+#: Markers around the matched words in :attr:`SearchHit.snippet`. They are private-use characters, not
+#: markup: a web page escapes the snippet first and then turns them into ``<mark>``/``</mark>``.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result.
+
+    ``snippet`` is a short excerpt of the title or text with every matched word between
+    :data:`MARK_START` and :data:`MARK_END`. ``rank`` is the relevance: higher is better, and it is only
+    comparable between hits of the same search.
+    """
+
+    article: Article
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInfo:
+    """What the store knows about an article besides its record (all times aware, in UTC)."""
+
+    first_seen: datetime
+    updated_at: datetime
+    raw_sha256: str
+
+
+class Store(Protocol):
+    """Where articles and the raw inputs they came from are kept.
+
+    Guarantees, for every backend:
+
+    * **Times are UTC.** The store's own times (``first_seen``, ``updated_at``) come from the clock given to
+      the backend and are kept and returned as aware UTC datetimes. A raw input's ``reference_date`` comes
+      back as the same instant (in UTC when it was aware; a naive one comes back naive, as given).
+    * **Writes are idempotent.** An article is identified by its ``id``. Putting the same record again
+      changes nothing and answers ``"unchanged"``; a record with a known id and a different
+      ``content_hash`` replaces the stored one in place (``id`` and ``first_seen`` kept, ``updated_at``
+      set, the search index replaced) and answers ``"updated"``; an unknown id answers ``"new"``.
+    * **Raw inputs are content-addressed.** The bytes of a :class:`~newswatch.model.RawInput` are kept once
+      per SHA-256, however many articles came from them, and only when some article stored by a put points
+      at them (an ``"unchanged"`` article keeps pointing at the input it was first stored from).
+    * **Writes are atomic.** :meth:`put` and :meth:`put_many` run in one transaction each: the article rows,
+      their raw inputs and the search index are all written or, on any error (including an exception
+      raised by the iterable given to :meth:`put_many`), none of them.
+    * **Errors are ours.** Every failure is a :class:`~newswatch.errors.StoreError` (a damaged or foreign
+      database, a record that cannot be stored, a busy database) or a
+      :class:`~newswatch.errors.QueryError` (a bad search or filter); no driver exception escapes.
+    * **Threads and processes.** One store object may be shared by threads: its calls are serialised.
+      Many readers (other store objects, other processes) may read while one writer writes, and see the
+      data as of the last committed write. Writes from several store objects are serialised by the
+      database; a writer that cannot get the lock within the backend's busy timeout gets a ``StoreError``.
+      Run one writer (the runner) and as many readers (the web app, the CLI) as you like.
+    """
+
+    def put(self, article: Article, raw: RawInput) -> PutOutcome:
+        """Store one article and the raw input it came from, in one transaction."""
+        ...
+
+    def put_many(self, items: Iterable[tuple[Article, RawInput]]) -> list[PutOutcome]:
+        """Store many articles (a feed's items) in one transaction; one outcome per item, in order."""
+        ...
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        ...
+
+    def info(self, article_id: str) -> StoredInfo | None:
+        """When the article was first seen and last changed, and its raw input's hash; None if unknown."""
+        ...
+
+    def articles(
+        self,
+        *,
+        since: str | None = None,
+        language: str | None = None,
+        limit: int | None = None,
+        order: Order = "published",
+    ) -> Iterator[Article]:
+        """Stored articles, newest first.
+
+        ``order="published"`` sorts by the publication time normalised to UTC; an article without
+        ``published`` sorts (and is filtered by ``since``) at the time it was first seen. A date without a
+        time counts as midnight UTC of that day, a time without an offset as UTC. ``order="first_seen"``
+        sorts by when the store first saw the article. ``since`` (an ISO 8601 date or datetime) keeps the
+        articles whose publication time, as just defined, is at or after it, in either order. ``language``
+        keeps one ISO 639-1 language. Arguments are checked when called (``QueryError``); the rows are read
+        lazily, in pages, so articles stored during the iteration may or may not appear.
+        """
+        ...
+
+    def search(self, query: str, *, limit: int = 20, language: str | None = None) -> list[SearchHit]:
+        """Full-text search over title and text, best first.
+
+        The query is plain words, all of which must occur (in any order; case and diacritics ignored);
+        punctuation and search-engine syntax are taken as separators, never as operators. A query without
+        any letter or digit raises ``QueryError``.
+        """
+        ...
+
+    def raw(self, sha256: str) -> RawInput | None:
+        """The raw input with this SHA-256 (hex), or None."""
+        ...
+
+    def raw_for(self, article_id: str) -> RawInput | None:
+        """The raw input the stored article was last stored from (to reprocess it), or None."""
+        ...
+
+    def count(self) -> int:
+        """The number of stored articles."""
+        ...
+
+    def close(self) -> None:
+        """Release the database; further calls raise ``StoreError``. Closing twice is harmless."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+# --- helpers shared by the backends -------------------------------------------------------------------
+
+
+def utc_text(moment: datetime) -> str:
+    """A fixed-width, sortable UTC text for a time: ``2026-01-28T09:30:00.000000Z``.
+
+    A naive datetime is taken as UTC.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def from_utc_text(text: str) -> datetime:
+    """The aware UTC datetime of a text written by :func:`utc_text`."""
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC)
+
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?")
+
+
+def sort_key(published: str | None) -> str | None:
+    """The UTC sort text of an ISO 8601 ``published`` value, or None when there is none or it is unreadable.
+
+    ``2026-01-28`` → midnight UTC of that day; ``2026-01-28T10:00:00+04:00`` → ``…T06:00:00…Z``; a time
+    without an offset is taken as UTC; a bare year or year-month (``2026``, ``2026-01``) → its first day.
+    """
+    if not published:
+        return None
+    text = published.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        match = _PARTIAL_DATE.fullmatch(text)
+        if match is None:
+            return None
+        try:
+            moment = datetime(int(match[1]), int(match[2] or 1), 1)
+        except ValueError:
+            return None
+    return utc_text(moment)
+
+
+def parse_since(since: str | None) -> str | None:
+    """The sort text of a ``since`` filter, or ``QueryError`` when it is not an ISO 8601 date or datetime."""
+    if since is None:
+        return None
+    key = sort_key(since)
+    if key is None:
+        raise QueryError(f"since: not an ISO 8601 date or datetime: {since!r}")
+    return key
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+_CONTROLS = {code: " " for code in (*range(0x20), 0x7F)}  # NUL ends an FTS5 string: make them spaces
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a user's search query: its whitespace-separated chunks that hold a letter or digit.
+
+    Chunks are kept whole (``don't``, ``U.N.``, ``title:``) so that each backend can hand them to its own
+    tokenizer as a quoted phrase. Raises ``QueryError`` when no chunk holds a letter or digit.
+    """
+    words = [chunk for chunk in query.translate(_CONTROLS).split() if _WORD_CHAR.search(chunk)]
+    if not words:
+        raise QueryError(f"nothing to search for in {query!r}: give at least one word")
+    return words

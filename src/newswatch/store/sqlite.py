@@ -1,0 +1,555 @@
+"""The embedded store: one SQLite file (standard-library ``sqlite3``, FTS5 for search).
+
+The schema lives in numbered, append-only migrations under ``migrations/sqlite/`` (package data); opening
+a database applies the missing ones, each in its own transaction, and refuses a database written by a newer
+newswatch. The connection runs in WAL mode so that readers never wait for the writer; every write is one
+``BEGIN IMMEDIATE`` transaction. See :class:`newswatch.store.base.Store` for the guarantees.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from newswatch.errors import QueryError, StoreError
+from newswatch.model import Article, RawInput
+from newswatch.store.base import (
+    MARK_END,
+    MARK_START,
+    Order,
+    PutOutcome,
+    SearchHit,
+    StoredInfo,
+    from_utc_text,
+    parse_since,
+    query_words,
+    sort_key,
+    utc_text,
+)
+
+__all__ = ["Migration", "SqliteStore", "load_migrations"]
+
+logger = logging.getLogger(__name__)
+
+_PAGE = 500  # rows read per query while iterating articles()
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_MIGRATION_FILE = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+_ARTICLE_COLUMNS = (
+    "url, guid, source, title, author, language, published, published_precision, content_hash, record, "
+    "raw_sha256, updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: ``NNNN_name.sql`` split into statements."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def _split_statements(script: str) -> tuple[str, ...]:
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = "\n".join(
+                part for part in buffer.splitlines() if part.strip() and not part.lstrip().startswith("--")
+            )
+            if statement.strip():
+                statements.append(statement)
+            buffer = ""
+    if buffer.strip() and any(
+        part.strip() and not part.lstrip().startswith("--") for part in buffer.splitlines()
+    ):
+        raise StoreError(f"incomplete SQL statement at the end of a migration: {buffer.strip()[:60]!r}")
+    return tuple(statements)
+
+
+@cache
+def load_migrations() -> tuple[Migration, ...]:
+    """The SQLite migrations shipped with this newswatch, in order (versions 1, 2, … without gaps)."""
+    folder = files("newswatch.store").joinpath("migrations").joinpath("sqlite")
+    migrations: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_FILE.fullmatch(entry.name)
+        if match is None:
+            continue
+        migrations.append(
+            Migration(int(match[1]), match[2], _split_statements(entry.read_text(encoding="utf-8")))
+        )
+    migrations.sort(key=lambda m: m.version)
+    if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
+        raise StoreError("the SQLite migrations shipped with newswatch are not numbered 0001, 0002, …")
+    return tuple(migrations)
+
+
+def _reason(exc: sqlite3.Error, busy_timeout: float) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "file is not a database" in lowered:
+        return "not a SQLite database (is this the right file?)"
+    if "database is locked" in lowered or "database is busy" in lowered:
+        return f"the database is busy: another writer held it for more than {busy_timeout:g} s"
+    if "disk is full" in lowered:
+        return "the disk is full"
+    if "unable to open" in lowered:
+        return "cannot open the database file"
+    return text
+
+
+def _check_text(what: str, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(f"{what} is not valid Unicode text: {value!r}") from None
+
+
+def _reference_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="microseconds")
+    return utc_text(moment)
+
+
+def _reference_value(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    if text.endswith("Z"):
+        return from_utc_text(text)
+    return datetime.fromisoformat(text)
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise QueryError(f"limit must be a positive whole number, not {limit!r}")
+
+
+def _check_language(language: str | None) -> str | None:
+    if language is None:
+        return None
+    code = language.strip().lower()
+    if not _LANGUAGE.fullmatch(code):
+        raise QueryError(f"language must be an ISO 639-1 code such as 'en', not {language!r}")
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    record: str
+    content_hash: str
+    sort: str | None
+
+
+def _encode(article: Article) -> _Encoded:
+    """The article as stored, or StoreError when it cannot be serialised faithfully."""
+    if not isinstance(article.id, str) or not article.id:
+        raise StoreError(f"an article needs a non-empty id, not {article.id!r}")
+    try:
+        data = article.to_dict()
+        data["guid"] = article.guid
+        record = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        record.encode("utf-8")
+        content_hash = article.content_hash
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        raise StoreError(f"article {article.id}: cannot be stored: {exc}") from None
+    return _Encoded(record, content_hash, sort_key(article.published))
+
+
+class SqliteStore:
+    """A :class:`~newswatch.store.base.Store` in one SQLite file.
+
+    ``path`` is the database file (created with its parent directories when missing) or ``":memory:"``.
+    ``clock`` gives the current time for ``first_seen`` and ``updated_at`` (default: the system clock, UTC).
+    ``busy_timeout`` is how long a write waits for another writer before failing with ``StoreError``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: Callable[[], datetime] | None = None,
+        busy_timeout: float = 5.0,
+    ) -> None:
+        self._name = os.fspath(path)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn = self._connect()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self._name!r})"
+
+    # --- connection and schema ------------------------------------------------------------------
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"{self._name}: {_reason(exc, self._busy_timeout)}")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._name != ":memory:":
+            target = Path(self._name)
+            if target.is_dir():
+                raise StoreError(f"{self._name}: is a directory, not a database file")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self._name}: cannot create its directory: {exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(
+                self._name, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        try:
+            with self._guard():
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _applied(self, conn: sqlite3.Connection) -> dict[int, str]:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "schema_migrations" not in tables:
+            if any(not name.startswith("sqlite_") for name in tables):
+                raise StoreError(f"{self._name}: a SQLite database, but not one of newswatch's")
+            return {}
+        return {int(v): str(n) for v, n in conn.execute("SELECT version, name FROM schema_migrations")}
+
+    def _check_versions(self, applied: dict[int, str], migrations: tuple[Migration, ...]) -> None:
+        known = {m.version: m.name for m in migrations}
+        unknown = sorted(set(applied) - set(known))
+        if unknown:
+            raise StoreError(
+                f"{self._name}: the database has schema version {unknown[-1]}, newer than this newswatch "
+                f"knows ({len(known)}); upgrade newswatch"
+            )
+        for version, name in applied.items():
+            if known[version] != name:
+                raise StoreError(
+                    f"{self._name}: schema version {version} is {name!r} in the database "
+                    f"but {known[version]!r} in this newswatch"
+                )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        migrations = load_migrations()
+        applied = self._applied(conn)  # a plain read: readers never take the write lock here
+        self._check_versions(applied, migrations)
+        for migration in migrations:
+            if migration.version in applied:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                applied = self._applied(conn)  # another process may have migrated meanwhile
+                self._check_versions(applied, migrations)
+                if migration.version not in applied:
+                    conn.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                    )
+                    for statement in migration.statements:
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (migration.version, migration.name, utc_text(self._now())),
+                    )
+                    logger.info(
+                        "%s: applied migration %04d_%s", self._name, migration.version, migration.name
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self._name}: the store is closed")
+        return self._conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._guard():
+            yield self._connection()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back on any exception."""
+        with self._lock:
+            conn = self._connection()
+            with self._guard():
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                with self._guard():
+                    yield conn
+                    conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error as exc:  # the rollback failing is worth a log line, not a mask
+                        logger.error("%s: rollback failed: %s", self._name, exc)
+                raise
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def put(self, article: Article, raw: RawInput) -> PutOutcome:
+        return self.put_many([(article, raw)])[0]
+
+    def put_many(self, items: Iterable[tuple[Article, RawInput]]) -> list[PutOutcome]:
+        outcomes: list[PutOutcome] = []
+        writer = _BatchWriter(utc_text(self._now()))
+        with self._write() as conn:
+            for article, raw in items:
+                outcomes.append(writer.put(conn, article, raw))
+        return outcomes
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else Article.from_dict(json.loads(row[0]))
+
+    def info(self, article_id: str) -> StoredInfo | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT first_seen, updated_at, raw_sha256 FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredInfo(from_utc_text(row[0]), from_utc_text(row[1]), row[2])
+
+    def articles(
+        self,
+        *,
+        since: str | None = None,
+        language: str | None = None,
+        limit: int | None = None,
+        order: Order = "published",
+    ) -> Iterator[Article]:
+        if order not in ("published", "first_seen"):
+            raise QueryError(f"order must be 'published' or 'first_seen', not {order!r}")
+        _check_limit(limit)
+        return self._iter_articles(parse_since(since), _check_language(language), limit, order)
+
+    def _iter_articles(
+        self, since: str | None, language: str | None, limit: int | None, order: Order
+    ) -> Iterator[Article]:
+        column = "published_sort" if order == "published" else "first_seen"
+        filters: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            filters.append("published_sort >= ?")
+            params.append(since)
+        if language is not None:
+            filters.append("language = ?")
+            params.append(language)
+        remaining = limit
+        after: tuple[str, int] | None = None
+        while remaining is None or remaining > 0:
+            page = _PAGE if remaining is None else min(_PAGE, remaining)
+            where = [*filters, f"({column}, seq) < (?, ?)"] if after else filters
+            sql = (
+                f"SELECT {column}, seq, record FROM articles"
+                + (" WHERE " + " AND ".join(where) if where else "")
+                + f" ORDER BY {column} DESC, seq DESC LIMIT ?"
+            )
+            with self._read() as conn:
+                rows = conn.execute(sql, (*params, *(after or ()), page)).fetchall()
+            for row in rows:
+                yield Article.from_dict(json.loads(row[2]))
+            if len(rows) < page:
+                return
+            after = (rows[-1][0], rows[-1][1])
+            if remaining is not None:
+                remaining -= len(rows)
+
+    def search(self, query: str, *, limit: int = 20, language: str | None = None) -> list[SearchHit]:
+        _check_limit(limit)
+        code = _check_language(language)
+        try:
+            query.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueryError(f"the query is not valid Unicode text: {query!r}") from None
+        match = " ".join('"' + word.replace('"', '""') + '"' for word in query_words(query))
+        sql = (
+            "SELECT a.record, snippet(articles_fts, -1, ?, ?, '…', 16), articles_fts.rank"
+            " FROM articles_fts JOIN articles AS a ON a.seq = articles_fts.rowid"
+            " WHERE articles_fts MATCH ?"
+            + (" AND a.language = ?" if code else "")
+            + " ORDER BY articles_fts.rank LIMIT ?"
+        )
+        params: tuple[Any, ...] = (MARK_START, MARK_END, match, *((code,) if code else ()), limit)
+        with self._lock:
+            conn = self._connection()
+            try:
+                rows = conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "fts5" in str(exc).lower():  # quoting should prevent it; never let it surface raw
+                    raise QueryError(f"cannot search for {query!r}: {exc}") from exc
+                raise self._error(exc) from exc
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+        return [SearchHit(Article.from_dict(json.loads(r[0])), r[1], -float(r[2])) for r in rows]
+
+    def raw(self, sha256: str) -> RawInput | None:
+        key = sha256.strip().lower()
+        if not _SHA256.fullmatch(key):
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT data, name, url, content_type, reference_date FROM raw_inputs WHERE sha256 = ?",
+                (key,),
+            ).fetchone()
+        return None if row is None else _raw_from_row(row)
+
+    def raw_for(self, article_id: str) -> RawInput | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT r.data, r.name, r.url, r.content_type, r.reference_date"
+                " FROM articles AS a JOIN raw_inputs AS r ON r.sha256 = a.raw_sha256 WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+        return None if row is None else _raw_from_row(row)
+
+    def count(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # --- lifetime ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                try:
+                    conn.close()
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _raw_from_row(row: tuple[Any, ...]) -> RawInput:
+    data, name, url, content_type, reference = row
+    return RawInput(bytes(data), name, url, content_type, _reference_value(reference))
+
+
+class _BatchWriter:
+    """Writes the items of one transaction, hashing and storing each raw input at most once."""
+
+    def __init__(self, now: str) -> None:
+        self._now = now
+        self._hashes: dict[int, tuple[RawInput, str]] = {}  # id(raw) → (raw kept alive, its sha256)
+        self._stored: set[str] = set()
+
+    def put(self, conn: sqlite3.Connection, article: Article, raw: RawInput) -> PutOutcome:
+        encoded = _encode(article)
+        row = conn.execute("SELECT seq, content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
+        if row is not None and row[1] == encoded.content_hash:
+            return "unchanged"
+        sha = self._raw(conn, raw)
+        language = article.language.strip().lower() if article.language else None
+        values = (
+            article.url,
+            article.guid,
+            article.source,
+            article.title,
+            article.author,
+            language,
+            article.published,
+            article.published_precision,
+            encoded.content_hash,
+            encoded.record,
+            sha,
+            self._now,
+        )
+        if row is None:
+            conn.execute(
+                f"INSERT INTO articles (id, {_ARTICLE_COLUMNS}, published_sort, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.id, *values, encoded.sort or self._now, self._now),
+            )
+            return "new"
+        assignments = ", ".join(f"{name.strip()} = ?" for name in _ARTICLE_COLUMNS.split(","))
+        conn.execute(
+            f"UPDATE articles SET {assignments}, published_sort = coalesce(?, first_seen) WHERE seq = ?",
+            (*values, encoded.sort, row[0]),
+        )
+        return "updated"
+
+    def _raw(self, conn: sqlite3.Connection, raw: RawInput) -> str:
+        known = self._hashes.get(id(raw))
+        if known is not None and known[0] is raw:
+            sha = known[1]
+        else:
+            try:
+                sha = raw.sha256
+            except TypeError as exc:
+                raise StoreError(f"raw input {raw.name!r}: its data is not bytes: {exc}") from None
+            self._hashes[id(raw)] = (raw, sha)
+        if sha in self._stored:
+            return sha
+        if conn.execute("SELECT 1 FROM raw_inputs WHERE sha256 = ?", (sha,)).fetchone() is None:
+            for what, value in (("name", raw.name), ("url", raw.url), ("content type", raw.content_type)):
+                _check_text(f"raw input {what}", value)
+            conn.execute(
+                "INSERT INTO raw_inputs (sha256, data, name, url, content_type, reference_date, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sha,
+                    raw.data,
+                    raw.name,
+                    raw.url,
+                    raw.content_type,
+                    _reference_text(raw.reference_date),
+                    self._now,
+                ),
+            )
+        self._stored.add(sha)
+        return sha
