@@ -1,0 +1,338 @@
+"""HTML article pages: main text, metadata, language versions and related links.
+
+The main text comes from trafilatura (measured best on the ScrapingHub benchmark here, see
+``benchmarks/RESULTS.md``) in precision mode without comments, then passes our own chrome filter, which
+knows the navigation, share and credit lines of English, Armenian and Russian sites. Metadata is read from
+the markup first — JSON-LD, ``article:published_time`` and other meta, ``<time>`` — because it carries the
+time and zone the publisher stated; htmldate's markup-only mode and then a visible dateline come after.
+
+Nothing here does I/O: :func:`extract_html` takes the decoded page and returns an :class:`HtmlDocument`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from newswatch.extract.chrome import available_in, is_chrome, language_code, read_more_heading
+from newswatch.extract.dates import ParsedDate, find_dateline, parse_date
+from newswatch.model import Link, Precision, Translation
+
+__all__ = ["HtmlDocument", "extract_html", "html_fragment_text"]
+
+log = logging.getLogger(__name__)
+
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_AUTHOR_META = ("author", "article:author", "parsely-author", "dc.creator", "sailthru.author")
+_RELATED_CLASS = re.compile(r"related|read-?more|see-?also|more-on|also-read", re.IGNORECASE)
+_BLOCKS = {
+    "p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "tr", "br", "ul", "ol", "dd", "dt", "figcaption", "header", "footer",
+}  # fmt: skip
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form", "button")
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlDocument:
+    text: str
+    title: str | None
+    author: str | None
+    published: str | None
+    published_precision: Precision | None
+    language_hint: str | None
+    canonical_url: str | None
+    site_name: str | None
+    translations: tuple[Translation, ...]
+    related: tuple[Link, ...]
+
+
+def _parse(html: str) -> Any:
+    try:
+        # lxml refuses str input that carries an encoding declaration; the text is decoded already.
+        cleaned = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+        return lxml.html.document_fromstring(cleaned or "<html></html>")
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html></html>")
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _absolute(base: str | None, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    url = urljoin(base, href) if base else href
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+# --- metadata -------------------------------------------------------------------------------------------
+
+
+def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
+    for node in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text_content() or "null")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                if "@graph" in item and isinstance(item["@graph"], list):
+                    stack.extend(item["@graph"])
+                yield item
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
+def _ld_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _norm(value) or None
+    if isinstance(value, dict):
+        return _ld_name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_ld_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def _metas(tree: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = meta.get("content")
+        if key and content and key not in found:
+            found[key] = content.strip()
+    return found
+
+
+def _published(
+    tree: Any, metas: dict[str, str], ld: list[dict[str, Any]], reference: datetime | None
+) -> ParsedDate | None:
+    candidates: list[str] = []
+    candidates += [str(item["datePublished"]) for item in ld if item.get("datePublished")]
+    candidates += [metas[k] for k in _DATE_META if k in metas]
+    candidates += [t.get("datetime") for t in tree.xpath("//time[@datetime][@itemprop='datePublished']")]
+    candidates += [t.get("datetime") for t in tree.xpath("//article//time[@datetime] | //time[@pubdate]")]
+    for value in candidates:
+        parsed = parse_date(value, reference=reference)
+        if parsed:
+            return parsed
+    return None
+
+
+def _htmldate(tree: Any) -> ParsedDate | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True)
+    except Exception:  # htmldate is a fallback: a failure there must not lose the article
+        log.debug("htmldate failed", exc_info=True)
+        return None
+    return ParsedDate(value=found, precision="date") if found else None
+
+
+# --- language versions and related links ----------------------------------------------------------------
+
+
+def _hreflang(tree: Any, base: str | None, own_language: str | None) -> list[Translation]:
+    out: list[Translation] = []
+    for link in tree.xpath("//link[@rel][@hreflang][@href]"):
+        if "alternate" not in link.get("rel", "").lower().split():
+            continue
+        tag = link.get("hreflang", "").strip().lower()
+        code = tag.split("-")[0]
+        url = _absolute(base, link.get("href"))
+        if tag == "x-default" or not code.isalpha() or not url:
+            continue
+        out.append(Translation(language=code, url=url, title=_norm(link.get("title")) or None))
+    return [t for t in out if t.language != own_language]
+
+
+def _available_links(tree: Any, base: str | None) -> list[Translation]:
+    """ "Available in / Доступен на / Հասանելի է" blocks whose links name languages."""
+    out: list[Translation] = []
+    for element in tree.iter("p", "div", "span", "li", "nav", "section", "aside", "ul"):
+        text = _norm(element.text_content())
+        if len(text) > 200 or not available_in(text):
+            continue
+        anchors = element.xpath(".//a[@href]")
+        if not anchors:
+            continue
+        for anchor in anchors:
+            code = (anchor.get("hreflang") or anchor.get("lang") or "").split("-")[
+                0
+            ].lower() or language_code(_norm(anchor.text_content()))
+            url = _absolute(base, anchor.get("href"))
+            if code and url:
+                out.append(Translation(language=code, url=url, title=_norm(anchor.get("title")) or None))
+        if out:
+            break
+    return out
+
+
+def _links_in(container: Any, base: str | None) -> list[Link]:
+    links = []
+    for anchor in container.xpath(".//a[@href]"):
+        title = _norm(anchor.text_content())
+        url = _absolute(base, anchor.get("href"))
+        if title and url and len(title) > 3:
+            links.append(Link(title=title, url=url))
+    return links
+
+
+def _related(tree: Any, base: str | None) -> list[Link]:
+    """The publisher's "Read more" list: links under a read-more heading or in a related-links block."""
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "div", "span"):
+        own = _norm(heading.text or "") or _norm(heading.text_content())
+        if len(own) > 60 or not read_more_heading(own):
+            continue
+        links = _links_in(heading, base)
+        sibling = heading.getnext()
+        while not links and sibling is not None and sibling.tag in ("ul", "ol", "div", "p", "nav"):
+            links = _links_in(sibling, base)
+            sibling = sibling.getnext()
+        if not links and heading.getparent() is not None:
+            links = _links_in(heading.getparent(), base)
+        if links:
+            return links
+    for block in tree.xpath("//*[@class or @id]"):
+        marker = f"{block.get('class', '')} {block.get('id', '')}"
+        if _RELATED_CLASS.search(marker) and block.tag in ("aside", "section", "div", "ul", "nav"):
+            links = _links_in(block, base)
+            if links:
+                return links
+    return []
+
+
+# --- text -----------------------------------------------------------------------------------------------
+
+
+def _clean_text(text: str, drop: set[str]) -> str:
+    paragraphs = []
+    for line in text.splitlines():
+        line = _norm(line)
+        if not line or line in drop or is_chrome(line) or available_in(line) or read_more_heading(line):
+            continue
+        paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Plain text of an HTML fragment (a feed item's content), one paragraph per block, scripts dropped."""
+    if "<" not in fragment:
+        return "\n\n".join(_norm(p) for p in re.split(r"\n\s*\n", fragment) if _norm(p))
+    tree = _parse(f"<html><body><div>{fragment}</div></body></html>")
+    for bad in tree.xpath("|".join(f"//{tag}" for tag in _DROP)):
+        bad.drop_tree()
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node.tag, str) and node.tag in _BLOCKS:
+            parts.append("\n")
+        if node.text and isinstance(node.tag, str):
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if isinstance(node.tag, str) and node.tag in _BLOCKS:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(tree.body)
+    return _clean_text("".join(parts), set())
+
+
+def _main_text(html: str, url: str | None) -> tuple[str, dict[str, Any]]:
+    doc = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+    )
+    if doc is None:
+        return "", {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return str(data.get("text") or ""), data
+
+
+def extract_html(html: str, *, url: str | None = None, reference: datetime | None = None) -> HtmlDocument:
+    """Extract the article of an HTML page. ``url`` resolves relative links; ``reference`` year-less dates."""
+    tree = _parse(html)
+    metas = _metas(tree)
+    ld = list(_json_ld(tree))
+    canonical = next(iter(tree.xpath("//link[@rel='canonical']/@href")), None)
+    base = _absolute(url, canonical) or url
+    base_href = next(iter(tree.xpath("//base/@href")), None)
+    if base_href:
+        base = _absolute(base, base_href) or base
+
+    related = _related(tree, base)
+    html_lang = next(iter(tree.xpath("/html/@lang")), None) or metas.get("og:locale") or metas.get("language")
+    own_language = (html_lang or "").split("-")[0].split("_")[0].lower() or None
+    translations = _hreflang(tree, base, own_language) or _available_links(tree, base)
+    seen: set[str] = set()
+    translations = [t for t in translations if not (t.language in seen or seen.add(t.language))]  # type: ignore[func-returns-value]
+
+    raw_text, meta = _main_text(html, url)
+    if not raw_text.strip():
+        body = tree.body if tree.find("body") is not None else tree
+        raw_text = html_fragment_text(lxml.html.tostring(body, encoding="unicode"))
+    title = next((_norm(str(i["headline"])) for i in ld if i.get("headline")), None) or meta.get("title")
+    drop = {link.title for link in related}
+    text = _clean_text(raw_text, drop)
+    head, _sep, rest = text.partition("\n\n")
+    if title and rest and head.casefold() == _norm(title).casefold():
+        text = rest  # the headline repeated as the first line of the body
+    author = next((_ld_name(i.get("author")) for i in ld if _ld_name(i.get("author"))), None)
+    author = author or next((metas[k] for k in _AUTHOR_META if metas.get(k) and "://" not in metas[k]), None)
+    author = author or meta.get("author")
+
+    published = _published(tree, metas, ld, reference)
+    if published is None:
+        lines = [_norm(line) for line in raw_text.splitlines()][:6]
+        found = find_dateline(lines, reference=reference)
+        published = found[1] if found else _htmldate(tree)
+
+    site = metas.get("og:site_name") or meta.get("sitename")
+    return HtmlDocument(
+        text=text,
+        title=_norm(title) or None,
+        author=_norm(author) or None,
+        published=published.value if published else None,
+        published_precision=published.precision if published else None,
+        language_hint=own_language,
+        canonical_url=_absolute(url, canonical),
+        site_name=_norm(site) or None,
+        translations=tuple(translations),
+        related=tuple(related),
+    )
