@@ -10,9 +10,11 @@ address: fetch it with ``Settings.with_overrides(fetch_allow_private=True)``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -90,3 +92,17 @@ def http_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+def shared_dir() -> Path:
+    """``../shared`` beside the repository (or ``NEWSWATCH_SHARED``): skip when absent, fail in CI.
+
+    Tests that need the public benchmark data call this; ``.ci/run`` sets ``NEWSWATCH_REQUIRE_SHARED=1`` so that
+    a missing copy fails the run instead of silently skipping the quality gates.
+    """
+    root = Path(os.environ.get("NEWSWATCH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+    if not root.is_dir():
+        if os.environ.get("NEWSWATCH_REQUIRE_SHARED") == "1":
+            pytest.fail(f"shared data not found at {root} (NEWSWATCH_REQUIRE_SHARED=1)")
+        pytest.skip(f"shared data not found at {root}")
+    return root

@@ -35,12 +35,18 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", str, "", "Database: a SQLite file path. Empty means newswatch.db in the user data directory."),
-    Setting("input.max_bytes", int, 16 * 1024 * 1024, "Largest input accepted, in bytes; larger ones are refused."),
+    Setting(
+        "db", str, "", "Database: a SQLite file path. Empty means newswatch.db in the user data directory."
+    ),
+    Setting(
+        "input.max_bytes", int, 16 * 1024 * 1024, "Largest input accepted, in bytes; larger ones are refused."
+    ),
     Setting("fetch.allow_private", bool, False, "Allow fetching private, loopback and link-local addresses."),
     Setting("fetch.timeout", float, 20.0, "Seconds to wait for a server before giving up."),
     Setting("fetch.max_redirects", int, 5, "Redirects followed per fetch; each hop is checked again."),
-    Setting("fetch.user_agent", str, "newswatch/0.1 (+https://example.invalid/newswatch)", "User-Agent sent."),
+    Setting(
+        "fetch.user_agent", str, "newswatch/0.1 (+https://example.invalid/newswatch)", "User-Agent sent."
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

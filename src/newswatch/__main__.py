@@ -1,0 +1,5 @@
+"""``python -m newswatch`` runs the command line."""
+
+from newswatch.cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""The ``newswatch`` command: thin verbs over the library.
+
+Each verb parses its options, calls one library function and formats the result. Errors become one
+``error: …`` line on stderr and a non-zero exit: 1 when an input or the database failed, 2 for a usage
+error, 130 on Ctrl-C. No traceback reaches the user unless ``NEWSWATCH_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from newswatch import __version__
+from newswatch.errors import ConfigError, NewswatchError
+from newswatch.export import write_csv, write_jsonl
+from newswatch.feedview import render_feed
+from newswatch.model import Article
+from newswatch.runner import Failure, extract_inputs, ingest_inputs
+from newswatch.sample import sample_inputs, sample_reference_date
+from newswatch.settings import SETTINGS, Settings, default_db_path, load_settings
+from newswatch.store import Store, open_store
+
+__all__ = ["main"]
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _date_option(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=option) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+@contextmanager
+def _store(ctx: click.Context, db: str | None) -> Iterator[Store]:
+    store = open_store(db or default_db_path(_settings(ctx)))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+_DB_OPTION = click.option("--db", metavar="PATH", help="Database file (default: setting db, NEWSWATCH_DB).")
+_REF_OPTION = click.option(
+    "--reference-date",
+    metavar="DATE",
+    help="Resolve year-less datelines against this date (default: the file's time or the fetch time).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newswatch")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """newswatch: one clean, multilingual feed from feeds, web pages and captured text."""
+    ctx.obj = load_settings()
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
+@_REF_OPTION
+@click.pass_context
+def extract(ctx: click.Context, inputs: tuple[str, ...], fmt: str, reference_date: str | None) -> None:
+    """Print the article records of INPUTs (files, directories, URLs or - for stdin); store nothing.
+
+    A feed gives one record per item. Inputs that fail are reported as 'error: …' lines on stderr and the
+    others are still printed; the exit status is then 1.
+    """
+    reference = _date_option(reference_date, "--reference-date")
+    failed = False
+    records: list[dict[str, Any]] = []
+    for result in extract_inputs(inputs, _settings(ctx), reference_date=reference):
+        if isinstance(result, Failure):
+            _fail(str(result))
+            failed = True
+        elif fmt == "jsonl":
+            click.echo(result.to_json())
+        else:
+            records.append(result.to_dict())
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    if failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@_DB_OPTION
+@_REF_OPTION
+@click.pass_context
+def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, reference_date: str | None) -> None:
+    """Extract INPUTs and store them (directories recurse). Re-ingesting is safe: nothing is duplicated.
+
+    Ends with a line of counts: new, updated, unchanged and failed. Exit status 1 if any input failed.
+    """
+    from newswatch.ingest.inputs import expand_inputs
+
+    reference = _date_option(reference_date, "--reference-date")
+    names = list(expand_inputs(inputs))
+    with _store(ctx, db) as store:
+        if sys.stderr.isatty() and len(names) > 1:
+            with click.progressbar(length=len(names), label="ingesting", file=sys.stderr) as bar:
+                report = ingest_inputs(
+                    names, store, _settings(ctx), reference_date=reference, progress=lambda _n: bar.update(1)
+                )
+        else:
+            report = ingest_inputs(names, store, _settings(ctx), reference_date=reference)
+    for failure in report.failures:
+        _fail(str(failure))
+    click.echo(report.summary)
+    if report.failures:
+        ctx.exit(1)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO).")
+@click.option("--language", metavar="XX", help="Only articles in this language (ISO 639-1, e.g. hy).")
+@click.pass_context
+def export(ctx: click.Context, db: str | None, fmt: str, since: str | None, language: str | None) -> None:
+    """Write stored articles to stdout as JSON Lines (the full record) or CSV, newest first."""
+    since_date = _date_option(since, "--since")
+    with _store(ctx, db) as store:
+        articles = store.articles(since=since_date.isoformat() if since_date else None, language=language)
+        writer = write_jsonl if fmt == "jsonl" else write_csv
+        writer(articles, sys.stdout)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Days of feed shown.")
+@click.pass_context
+def demo(ctx: click.Context, db: str | None, days: int) -> None:
+    """Ingest the bundled sample corpus into a fresh database and show the feed, grouped by day."""
+    workdir = None
+    if db is None:
+        workdir = tempfile.mkdtemp(prefix="newswatch-demo-")
+        db = str(Path(workdir) / "demo.db")
+    elif Path(db).exists():
+        raise ConfigError(f"--db {db} exists; the demo builds a fresh database (remove it or choose another)")
+    try:
+        with _store(ctx, db) as store:
+            report = ingest_inputs(
+                sample_inputs(), store, _settings(ctx), reference_date=sample_reference_date()
+            )
+            for failure in report.failures:
+                _fail(str(failure))
+            click.echo(f"newswatch demo: sample corpus, {report.summary}\n")
+            articles: list[Article] = list(store.articles())
+            click.echo(render_feed(articles, days=days, color=sys.stdout.isatty()))
+    finally:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if report.failures:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Show every setting with its value, its environment variable and what it does."""
+    settings = _settings(ctx)
+    for setting in SETTINGS:
+        click.echo(f"{setting.name} = {settings[setting.name]!r}    # {setting.env}: {setting.help}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    try:
+        code = cli.main(args=argv, prog_name="newswatch", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        _fail(exc.format_message().replace("\n", " "))
+        sys.exit(exc.exit_code)
+    except NewswatchError as exc:
+        _fail(str(exc).replace("\n", " "))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if os.environ.get("NEWSWATCH_DEBUG") == "1":
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with NEWSWATCH_DEBUG=1 and report it")
+        sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,150 @@
+"""From raw input to article records: the ordered pipeline.
+
+:func:`process` is pure — bytes and their provenance in, article records out. It sniffs what the input is
+(a feed, an HTML page or a plain-text capture), runs the matching parser, then the stages every article
+goes through: the language, the clean URL and the stable id. Reading files and fetching URLs happen before
+(:mod:`newswatch.ingest.inputs`), storing after (:mod:`newswatch.store`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Literal
+
+from newswatch.errors import EmptyInputError, InputTooLargeError, MalformedInputError
+from newswatch.extract.capture import parse_capture
+from newswatch.extract.dates import parse_date
+from newswatch.extract.encoding import decode
+from newswatch.extract.html import extract_html, html_fragment_text
+from newswatch.extract.language import detect_language
+from newswatch.ingest.feeds import is_json_feed, parse_feed
+from newswatch.ingest.inputs import check_content
+from newswatch.ingest.urls import clean_url, host_of
+from newswatch.model import Article, RawInput, article_id
+
+__all__ = ["DEFAULT_MAX_BYTES", "Kind", "Stage", "finish", "process", "sniff"]
+
+Kind = Literal["feed", "html", "text"]
+#: A stage takes a record and returns a new one; it never does I/O.
+Stage = Callable[[Article], Article]
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
+_HTML_MARK = re.compile(rb"<(!doctype\s+html|html|head|body|article|div|p)[\s>]", re.IGNORECASE)
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
+
+
+def sniff(data: bytes, content_type: str | None = None) -> Kind:
+    """What the bytes are: the markup decides, the declared type only breaks ties."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = decode(head).encode("utf-8", "replace")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if is_json_feed(head):
+        return "feed"
+    root = _FEED_ROOT.search(head)
+    html = _HTML_MARK.search(head)
+    if root and (not html or root.start() < html.start()):
+        return "feed"
+    if html:
+        return "html"
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype in _FEED_TYPES:
+        return "feed"
+    if ctype in ("text/html", "application/xhtml+xml"):
+        return "html"
+    return "text"
+
+
+def _language(article: Article, hint: str | None) -> Article:
+    sample = f"{article.title or ''}\n{article.text}"
+    return replace(article, language=detect_language(sample, declared=hint))
+
+
+def finish(article: Article, *, hint: str | None = None, feed_url: str | None = None) -> Article:
+    """The stages every article passes: language, then the stable id from its identity."""
+    article = _language(article, hint)
+    return replace(
+        article, id=article_id(url=article.url, guid=article.guid, feed_url=feed_url, text=article.text)
+    )
+
+
+def _from_text(raw: RawInput) -> list[Article]:
+    capture = parse_capture(decode(raw.data, raw.content_type), reference=raw.reference_date)
+    if not capture.text.strip():
+        raise EmptyInputError("no article text left once page chrome is removed")
+    url = clean_url(raw.url) if raw.url else None
+    article = Article(
+        id="",
+        text=capture.text,
+        url=url,
+        source=host_of(url),
+        title=capture.title,
+        author=capture.author,
+        published=capture.published,
+        published_precision=capture.published_precision,
+        translations=capture.translations,
+        related=capture.related,
+    )
+    return [finish(article)]
+
+
+def _from_html(raw: RawInput) -> list[Article]:
+    page = extract_html(decode(raw.data, raw.content_type), url=raw.url, reference=raw.reference_date)
+    if not page.text.strip():
+        raise MalformedInputError("no article text found in the page")
+    address = page.canonical_url or raw.url
+    url = clean_url(address) if address else None
+    article = Article(
+        id="",
+        text=page.text,
+        url=url,
+        source=host_of(url),
+        title=page.title,
+        author=page.author,
+        published=page.published,
+        published_precision=page.published_precision,
+        translations=page.translations,
+        related=page.related,
+    )
+    return [finish(article, hint=page.language_hint)]
+
+
+def _from_feed(raw: RawInput) -> list[Article]:
+    feed = parse_feed(raw.data, base_url=raw.url)
+    articles = []
+    for item in feed.items:
+        url = clean_url(item.url) if item.url else None
+        date = parse_date(item.published, reference=raw.reference_date) if item.published else None
+        article = Article(
+            id="",
+            text=html_fragment_text(item.content),
+            url=url,
+            source=host_of(url) or host_of(feed.url) or host_of(raw.url),
+            title=item.title,
+            author=item.author,
+            published=date.value if date else None,
+            published_precision=date.precision if date else None,
+            guid=item.guid,
+        )
+        articles.append(finish(article, hint=item.language, feed_url=feed.url or raw.url))
+    return articles
+
+
+_PARSERS: dict[Kind, Callable[[RawInput], list[Article]]] = {
+    "feed": _from_feed,
+    "html": _from_html,
+    "text": _from_text,
+}
+
+
+def process(raw: RawInput, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Turn one input into its article records (a feed gives one per item). Raises :class:`InputError`."""
+    if len(raw.data) > max_bytes:
+        raise InputTooLargeError(
+            f"input is {len(raw.data):,} bytes, above the limit of {max_bytes:,} (setting input.max_bytes)"
+        )
+    check_content(raw)
+    return _PARSERS[sniff(raw.data, raw.content_type)](raw)

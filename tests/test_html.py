@@ -1,0 +1,163 @@
+from datetime import UTC, datetime
+
+from newswatch.extract.html import extract_html, html_fragment_text
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Foreign ministers agree on border talks schedule | Caucasus Wire</title>
+<link rel="canonical" href="https://caucasus-wire.example/en/2026/03/ministers-agree?utm_source=x">
+<link rel="alternate" hreflang="hy" href="/hy/2026/03/ministers-agree">
+<link rel="alternate" hreflang="ru" href="https://caucasus-wire.example/ru/2026/03/ministers-agree">
+<link rel="alternate" hreflang="en" href="https://caucasus-wire.example/en/2026/03/ministers-agree">
+<link rel="alternate" hreflang="x-default" href="https://caucasus-wire.example/">
+<meta property="og:site_name" content="Caucasus Wire">
+<meta property="article:published_time" content="2026-03-03T14:05:00+04:00">
+<meta name="author" content="Lena Harutyunyan">
+<style>.share { color: red }</style>
+<script>window.tracker = "SCRIPT-SHOULD-NOT-APPEAR";</script>
+</head>
+<body>
+<header><nav><a href="/">Home</a> <a href="/politics">Politics</a> <a href="/world">World</a>
+<a href="/feed">Show news feed</a></nav></header>
+<div class="cookie">We use cookies to improve your experience. Accept all cookies</div>
+<main><article>
+<h1>Foreign ministers agree on border talks schedule</h1>
+<div class="share"><a href="#">Share</a> <a href="#">Tweet</a> <a href="#">Print</a></div>
+<p>The foreign ministers of Armenia and Azerbaijan agreed on Tuesday to hold three more rounds of talks on
+border delimitation before the summer, both ministries said in near-identical statements.</p>
+<p>The schedule was settled at a meeting in Berlin hosted by the German foreign minister, who called the
+agreement a practical step that both sides could build on in the coming months.</p>
+<p>"We have a calendar now, and a calendar is a commitment," one of the ministers told reporters after the
+meeting, adding that the commissions would exchange maps ahead of the first round.</p>
+<p>Observers in Yerevan and Baku said the next test would be whether the commissions agree on the section of
+the border near the villages that saw shooting incidents earlier this year.</p>
+<div class="available">This article is also available in <a href="/hy/2026/03/ministers-agree">Հայերեն</a>
+and <a href="/ru/2026/03/ministers-agree">Русский</a></div>
+<section class="related"><h3>Read more</h3><ul>
+<li><a href="/en/2026/02/commissions-meet">Border commissions meet for the first time this year</a></li>
+<li><a href="https://caucasus-wire.example/en/2026/02/un-envoy">UN envoy urges restraint on the border</a></li>
+</ul></section>
+</article></main>
+<aside><h3>Most read</h3><ul><li><a href="/x">Football: Armenia beat Latvia 2-1</a></li></ul></aside>
+<footer><p>© 2026 Caucasus Wire. All rights reserved.</p><a href="/subscribe">Subscribe to our newsletter</a></footer>
+</body></html>"""
+
+
+def test_page_metadata_and_links() -> None:
+    doc = extract_html(PAGE, url="https://caucasus-wire.example/en/2026/03/ministers-agree")
+    assert doc.title == "Foreign ministers agree on border talks schedule"
+    assert doc.author == "Lena Harutyunyan"
+    assert doc.published == "2026-03-03T14:05:00+04:00"
+    assert doc.published_precision == "datetime"
+    assert doc.language_hint == "en"
+    assert doc.site_name == "Caucasus Wire"
+    assert doc.canonical_url == "https://caucasus-wire.example/en/2026/03/ministers-agree?utm_source=x"
+    assert {(t.language, t.url) for t in doc.translations} == {
+        ("hy", "https://caucasus-wire.example/hy/2026/03/ministers-agree"),
+        ("ru", "https://caucasus-wire.example/ru/2026/03/ministers-agree"),
+    }
+    assert [(r.title, r.url) for r in doc.related] == [
+        (
+            "Border commissions meet for the first time this year",
+            "https://caucasus-wire.example/en/2026/02/commissions-meet",
+        ),
+        ("UN envoy urges restraint on the border", "https://caucasus-wire.example/en/2026/02/un-envoy"),
+    ]
+
+
+def test_page_text_is_clean() -> None:
+    text = extract_html(PAGE).text
+    assert text.startswith("The foreign ministers of Armenia and Azerbaijan agreed on Tuesday")
+    assert "a calendar is a commitment" in text
+    assert "shooting incidents earlier this year." in text
+    assert "\n\n" in text
+    for chrome in (
+        "SCRIPT-SHOULD-NOT-APPEAR", "color: red", "Show news feed", "cookies", "Tweet", "Most read",
+        "Latvia", "All rights reserved", "Subscribe", "available in", "Read more", "Border commissions meet",
+    ):  # fmt: skip
+        assert chrome not in text, chrome
+
+
+def test_available_in_links_when_no_hreflang() -> None:
+    page = PAGE.replace('hreflang="hy"', 'data-x="1"').replace('hreflang="ru"', 'data-y="1"')
+    doc = extract_html(page, url="https://caucasus-wire.example/en/2026/03/ministers-agree")
+    assert sorted(t.language for t in doc.translations) == ["hy", "ru"]
+    assert all(t.url and t.url.startswith("https://caucasus-wire.example/") for t in doc.translations)
+
+
+JSON_LD = """<html lang="ru"><head><title>МИД: переговоры продолжатся</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+{"@type": "WebSite", "name": "Регион"},
+{"@type": "NewsArticle", "headline": "МИД Армении: переговоры продолжатся в апреле",
+ "datePublished": "2026-03-10T09:15:00+03:00", "author": [{"@type": "Person", "name": "Ирина Смирнова"}]}]}
+</script></head><body><article>
+<p>Министерство иностранных дел Армении сообщило, что следующий раунд переговоров с Азербайджаном пройдёт в
+апреле. По словам представителя ведомства, стороны уже обменялись проектами документов.</p>
+<p>В Баку это сообщение пока не прокомментировали. Ранее азербайджанская сторона заявляла, что готова к встрече
+на уровне министров в любое удобное время.</p>
+<p>Фото: пресс-служба МИД</p>
+</article></body></html>"""
+
+
+def test_json_ld_metadata() -> None:
+    doc = extract_html(JSON_LD)
+    assert doc.title == "МИД Армении: переговоры продолжатся в апреле"
+    assert doc.author == "Ирина Смирнова"
+    assert doc.published == "2026-03-10T09:15:00+03:00"
+    assert "следующий раунд переговоров" in doc.text
+    assert "Фото:" not in doc.text
+
+
+VISIBLE_DATE = """<html lang="hy"><head><title>Հանձնաժողովները հանդիպեցին</title></head><body><article>
+<h1>Սահմանազատման հանձնաժողովները հանդիպեցին</h1>
+<p>Երևան, 2026 թ. մարտի 4</p>
+<p>Հայաստանի և Ադրբեջանի սահմանազատման հանձնաժողովները այսօր հերթական հանդիպումն են անցկացրել։ Կողմերը
+քննարկել են աշխատանքային ժամանակացույցը և պայմանավորվել շարունակել շփումները։</p>
+<p>Հանդիպումից հետո փոխվարչապետը նշել է, որ աշխատանքները կառուցողական մթնոլորտում են ընթանում։</p>
+</article></body></html>"""
+
+
+def test_visible_armenian_dateline() -> None:
+    doc = extract_html(VISIBLE_DATE, reference=datetime(2026, 3, 5, tzinfo=UTC))
+    assert doc.published == "2026-03-04"
+    assert doc.published_precision == "date"
+    assert "հանձնաժողովները այսօր" in doc.text
+
+
+def test_no_date_anywhere_is_null() -> None:
+    page = (
+        "<html><body><article><p>"
+        + "Talks went on for hours without a result. " * 8
+        + "</p></article></body></html>"
+    )
+    doc = extract_html(page)
+    assert doc.published is None and doc.published_precision is None
+
+
+def test_broken_html_is_still_extracted() -> None:
+    page = (
+        "<html><body><div><p>The envoy arrived in Yerevan on Monday <b>and met the minister<p>Talks continue"
+    )
+    doc = extract_html(page)
+    assert "The envoy arrived in Yerevan on Monday" in doc.text
+    assert "Talks continue" in doc.text
+
+
+def test_hostile_page_keeps_no_script() -> None:
+    page = """<html><body><article><p>The ministers met in Geneva. <img src=x onerror="alert('XSS-1')">
+    <a href="javascript:alert('XSS-2')">details</a></p><script>alert('XSS-3')</script>
+    <p>They agreed to meet again next month and to exchange lists of detainees before then.</p>
+    <svg><script>alert('XSS-4')</script></svg></article></body></html>"""
+    text = extract_html(page).text
+    assert "The ministers met in Geneva." in text
+    assert "XSS" not in text and "alert(" not in text
+
+
+def test_fragment_text_paragraphs() -> None:
+    text = html_fragment_text(
+        "<p>One.</p><p>Two <b>bold</b>.</p><script>bad()</script><ul><li>Three</li></ul>"
+    )
+    assert text == "One.\n\nTwo bold.\n\nThree"
+    assert html_fragment_text("Plain text\n\nsecond") == "Plain text\n\nsecond"

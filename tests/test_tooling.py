@@ -1,0 +1,40 @@
+"""The code stays ruff- and mypy-clean: part of the one test command, so CI enforces it."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "src", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "src", "tests", "benchmarks"],
+    ],
+    ids=["ruff-check", "ruff-format"],
+)
+def test_ruff(command: list[str]) -> None:
+    if shutil.which("ruff") is None:
+        pytest.fail("ruff is not installed: pip install -e '.[test]'")
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_public_api() -> None:
+    import newswatch
+
+    assert sorted(newswatch.__all__) == [
+        "Actor", "Article", "Event", "Link", "Mention", "Quote", "RawInput", "Translation",
+    ]  # fmt: skip
