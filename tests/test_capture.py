@@ -116,7 +116,14 @@ def test_hard_wrapped_paragraph_has_no_title() -> None:
     text = "The foreign ministers of Armenia and Azerbaijan met\nin Geneva on Monday to discuss the treaty.\n"
     capture = parse_capture(text, reference=None)
     assert capture.title is None
-    assert capture.text == text.strip()
+    assert capture.text == " ".join(text.split())
+
+
+def test_one_paragraph_per_line_is_kept_apart() -> None:
+    first = "The commissions met in Gabala on Monday and agreed on the order of the sections they will describe next. "
+    second = "Both delegations said the talks had been businesslike and that experts would meet again within weeks."
+    capture = parse_capture(f"{first.strip()}\n{second}\n", reference=None)
+    assert capture.text == f"{first.strip()}\n\n{second}"
 
 
 def test_blank_lines_and_whitespace_are_normalised() -> None:

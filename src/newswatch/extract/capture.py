@@ -55,6 +55,10 @@ class Capture:
     author: str | None
 
 
+_WRAP_WIDTH = 100
+_SENTENCE_ENDS = (".", "!", "?", "։", "…", "»", "\"", "”", "“", ":")
+
+
 def _lines(text: str) -> list[str]:
     return [" ".join(line.translate(_INVISIBLE).split()) for line in text.splitlines()]
 
@@ -159,6 +163,29 @@ def _paragraphs(lines: list[str]) -> Iterator[list[str]]:
         yield paragraph
 
 
+def _unwrap(lines: list[str]) -> list[str]:
+    """The paragraphs of a block of consecutive lines.
+
+    Hard-wrapped text (every line at most :data:`_WRAP_WIDTH` characters) is one paragraph whose lines are
+    joined by spaces. Longer lines are whole paragraphs written one per line: a line that ends a sentence
+    ends its paragraph, and a line that does not is continued by the next.
+    """
+    if len(lines) == 1:
+        return lines
+    if max(len(line) for line in lines) <= _WRAP_WIDTH:
+        return [" ".join(lines)]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        current.append(line)
+        if line.rstrip().endswith(_SENTENCE_ENDS):
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
 def _split_title(paragraphs: list[list[str]]) -> str | None:
     """Take a headline off the front of ``paragraphs``: a short first line, three words or more, that
     is not a sentence and is followed by the body (a blank line or a line that does not continue it)."""
@@ -200,7 +227,7 @@ def parse_capture(text: str, *, reference: datetime | None) -> Capture:
     title = _split_title(paragraphs)
     return Capture(
         title=title,
-        text="\n\n".join("\n".join(paragraph) for paragraph in paragraphs),
+        text="\n\n".join(part for paragraph in paragraphs for part in _unwrap(paragraph)),
         published=published,
         published_precision=precision,
         translations=tuple(Translation(language=code) for code in reading.translations),
