@@ -253,3 +253,28 @@ def test_default_db_is_in_user_data_dir(inputs: Path) -> None:
     result = run("ingest", str(inputs / "en.txt"))
     assert result.returncode == 0, result.stderr
     assert (Path(_DATA_HOME) / "newswatch" / "newswatch.db").exists()
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path, inputs: Path) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
+    env.update({"XDG_DATA_HOME": _DATA_HOME, "NEWSWATCH_CONFIG": os.devnull, "COLUMNS": "100"})
+    command = [sys.executable, "-m", "newswatch", "ingest", str(inputs), "--db", str(tmp_path / "p.db")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=secondary, env=env, text=True) as proc:
+        os.close(secondary)
+        out, _ = proc.communicate(timeout=300)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert proc.returncode == 0
+    assert b"ingesting" in seen and b"100%" in seen
+    assert out.strip() == "3 inputs: 4 new, 0 updated, 0 unchanged, 0 failed"

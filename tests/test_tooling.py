@@ -36,5 +36,9 @@ def test_public_api() -> None:
     import newswatch
 
     assert sorted(newswatch.__all__) == [
-        "Actor", "Article", "Event", "Link", "Mention", "Quote", "RawInput", "Translation",
+        "Actor", "Article", "Event", "Failure", "IngestReport", "Link", "Mention", "NewswatchError", "Quote",
+        "RawInput", "Settings", "Store", "Translation", "extract_inputs", "ingest_inputs", "load_settings",
+        "open_store", "process",
     ]  # fmt: skip
+    for name in newswatch.__all__:
+        assert getattr(newswatch, name) is not None

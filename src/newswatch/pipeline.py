@@ -23,6 +23,7 @@ from newswatch.ingest.feeds import is_json_feed, parse_feed
 from newswatch.ingest.inputs import check_content
 from newswatch.ingest.urls import clean_url, host_of
 from newswatch.model import Article, RawInput, article_id
+from newswatch.settings import default_value
 
 __all__ = ["DEFAULT_MAX_BYTES", "Kind", "Stage", "finish", "process", "sniff"]
 
@@ -30,7 +31,7 @@ Kind = Literal["feed", "html", "text"]
 #: A stage takes a record and returns a new one; it never does I/O.
 Stage = Callable[[Article], Article]
 
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+DEFAULT_MAX_BYTES: int = default_value("input.max_bytes")
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
 _HTML_MARK = re.compile(rb"<(!doctype\s+html|html|head|body|article|div|p)[\s>]", re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")

@@ -19,7 +19,7 @@ import platformdirs
 
 from newswatch.errors import ConfigError
 
-__all__ = ["SETTINGS", "Setting", "Settings", "default_db_path", "load_settings"]
+__all__ = ["SETTINGS", "Setting", "Settings", "default_db_path", "default_value", "load_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,11 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default_value(name: str) -> Any:
+    """The declared default of a setting."""
+    return _BY_NAME[name].default
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
