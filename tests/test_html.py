@@ -161,3 +161,42 @@ def test_fragment_text_paragraphs() -> None:
     )
     assert text == "One.\n\nTwo bold.\n\nThree"
     assert html_fragment_text("Plain text\n\nsecond") == "Plain text\n\nsecond"
+
+
+DATE_IN_PAGE = """<html lang="ru"><body>
+<aside><ul><li><span class="date">01.01.2026 09:00</span> <a href="/old">Старая новость о другом</a></li></ul></aside>
+<article><h1>Стороны обменялись картами</h1>
+<div class="article__meta"><span class="news-date">26.02.2026, 17:30</span>
+<span class="news-author">Автор: Анна Соколова</span></div>
+<p>Комиссии по делимитации границы обменялись картами участков, о которых шла речь на прошлой встрече. Об этом
+сообщили в правительствах обеих стран после завершения заседания.</p>
+<p><strong>Читайте также:</strong> <a href="/a">Комиссии встретятся в марте</a></p>
+<p>Следующее заседание назначено на март, уточнили в ведомстве и добавили, что эксперты продолжат работу.</p>
+<div class="read-more"><b>Смотрите также</b><ul><li><a href="/b">Эксперты продолжат работу над картами</a></li>
+<li><a href="/a">Комиссии встретятся в марте</a></li></ul></div>
+<table><tr><td>Самое читаемое</td><td><a href="/x">Футбол: Армения обыграла Латвию</a></td></tr></table>
+</article></body></html>"""
+
+
+def test_visible_date_element_in_the_article_wins_over_side_lists() -> None:
+    doc = extract_html(DATE_IN_PAGE, url="https://ria-region.example/n/1")
+    assert doc.published == "2026-02-26T17:30:00"
+    assert doc.published_precision == "datetime"
+
+
+def test_every_read_more_block_is_collected_once() -> None:
+    doc = extract_html(DATE_IN_PAGE, url="https://ria-region.example/n/1")
+    assert [link.url for link in doc.related] == [
+        "https://ria-region.example/a",
+        "https://ria-region.example/b",
+    ]
+    assert "Читайте также" not in doc.text and "Эксперты продолжат работу над картами" not in doc.text
+    assert "Латвию" not in doc.text  # a "most read" table row
+
+
+def test_byline_label_is_not_part_of_the_author() -> None:
+    page = DATE_IN_PAGE.replace(
+        '<html lang="ru">',
+        "<html lang=\"ru\"><head><meta name='author' content='Автор: Анна Соколова'></head>",
+    )
+    assert extract_html(page).author == "Анна Соколова"

@@ -24,7 +24,14 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from newswatch.extract.chrome import available_in, is_chrome, language_code, read_more_heading
+from newswatch.extract.chrome import (
+    available_in,
+    byline,
+    is_chrome,
+    language_code,
+    read_more_heading,
+    read_more_inline,
+)
 from newswatch.extract.dates import ParsedDate, find_dateline, parse_date
 from newswatch.model import Link, Precision, Translation
 
@@ -148,6 +155,26 @@ def _published(
     return None
 
 
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline", re.IGNORECASE)
+
+
+def _visible_date(tree: Any, reference: datetime | None) -> ParsedDate | None:
+    """A date shown on the page in an element marked as one (``class="article__date"``): inside the
+    article first when the page marks one up, so that the dates of other stories in side lists lose."""
+    scopes = [*tree.xpath("//article | //main | //*[@itemprop='articleBody']"), tree]
+    for scope in scopes:
+        for element in scope.xpath(".//*[@class or @id or @itemprop]"):
+            marker = " ".join(element.get(a, "") for a in ("class", "id", "itemprop"))
+            if not _DATE_CLASS.search(marker) or _RELATED_CLASS.search(marker):
+                continue
+            text = _norm(element.get("datetime") or element.text_content())
+            if 6 <= len(text) <= 80:
+                parsed = parse_date(text, reference=reference)
+                if parsed:
+                    return parsed
+    return None
+
+
 def _htmldate(tree: Any) -> ParsedDate | None:
     from htmldate import find_date
 
@@ -208,38 +235,52 @@ def _links_in(container: Any, base: str | None) -> list[Link]:
     return links
 
 
+def _read_more_links(heading: Any, base: str | None) -> list[Link]:
+    links = _links_in(heading, base)
+    sibling = heading.getnext()
+    while not links and sibling is not None and sibling.tag in ("ul", "ol", "div", "p", "nav"):
+        links = _links_in(sibling, base)
+        sibling = sibling.getnext()
+    if not links and heading.getparent() is not None:
+        links = _links_in(heading.getparent(), base)
+    return links
+
+
 def _related(tree: Any, base: str | None) -> list[Link]:
-    """The publisher's "Read more" list: links under a read-more heading or in a related-links block."""
+    """The publisher's "Read more" links: under every read-more heading (inline ones in the body too),
+    or else in blocks marked as related; in page order, each address once."""
+    found: list[Link] = []
     for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "div", "span"):
         own = _norm(heading.text or "") or _norm(heading.text_content())
-        if len(own) > 60 or not read_more_heading(own):
-            continue
-        links = _links_in(heading, base)
-        sibling = heading.getnext()
-        while not links and sibling is not None and sibling.tag in ("ul", "ol", "div", "p", "nav"):
-            links = _links_in(sibling, base)
-            sibling = sibling.getnext()
-        if not links and heading.getparent() is not None:
-            links = _links_in(heading.getparent(), base)
-        if links:
-            return links
-    for block in tree.xpath("//*[@class or @id]"):
-        marker = f"{block.get('class', '')} {block.get('id', '')}"
-        if _RELATED_CLASS.search(marker) and block.tag in ("aside", "section", "div", "ul", "nav"):
-            links = _links_in(block, base)
-            if links:
-                return links
-    return []
+        if len(own) <= 60 and read_more_heading(own):
+            found += _read_more_links(heading, base)
+    if not found:
+        for block in tree.xpath("//*[@class or @id]"):
+            marker = f"{block.get('class', '')} {block.get('id', '')}"
+            if _RELATED_CLASS.search(marker) and block.tag in ("aside", "section", "div", "ul", "nav"):
+                found = _links_in(block, base)
+                if found:
+                    break
+    seen: set[str | None] = set()
+    return [link for link in found if not (link.url in seen or seen.add(link.url))]  # type: ignore[func-returns-value]
 
 
 # --- text -----------------------------------------------------------------------------------------------
+
+
+def _is_chrome_line(line: str) -> bool:
+    if is_chrome(line) or available_in(line) or read_more_heading(line) or read_more_inline(line):
+        return True
+    # A table row rendered as "cell | cell | …" whose first cell is a chrome heading ("Most read | …").
+    first, bar, _rest = line.partition(" | ")
+    return bool(bar) and (is_chrome(first) or read_more_heading(first))
 
 
 def _clean_text(text: str, drop: set[str]) -> str:
     paragraphs = []
     for line in text.splitlines():
         line = _norm(line)
-        if not line or line in drop or is_chrome(line) or available_in(line) or read_more_heading(line):
+        if not line or line in drop or _is_chrome_line(line):
             continue
         paragraphs.append(line)
     return "\n\n".join(paragraphs)
@@ -316,8 +357,10 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     author = next((_ld_name(i.get("author")) for i in ld if _ld_name(i.get("author"))), None)
     author = author or next((metas[k] for k in _AUTHOR_META if metas.get(k) and "://" not in metas[k]), None)
     author = author or meta.get("author")
+    if author:
+        author = byline(author) or author  # "Автор: Анна Соколова" → the name alone
 
-    published = _published(tree, metas, ld, reference)
+    published = _published(tree, metas, ld, reference) or _visible_date(tree, reference)
     if published is None:
         lines = [_norm(line) for line in raw_text.splitlines()][:6]
         found = find_dateline(lines, reference=reference)
