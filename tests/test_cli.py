@@ -278,3 +278,23 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, inputs: Path) -> None:
     assert proc.returncode == 0
     assert b"ingesting" in seen and b"100%" in seen
     assert out.strip() == "3 inputs: 4 new, 0 updated, 0 unchanged, 0 failed"
+
+
+def test_demo_shows_the_sample_feed_by_day(tmp_path: Path) -> None:
+    result = run("demo", env={"XDG_DATA_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "newswatch demo: sample corpus, 31 inputs: 42 new, 0 updated, 0 unchanged, 0 failed"
+    headers = [line for line in lines if line.endswith("2026") and line.split(",")[0].endswith("day")]
+    assert headers[0] == "Monday, 09 March 2026" and len(headers) >= 5
+    assert "Mirzoyan and Kallas discuss EU–Armenia agenda in Brussels" in result.stdout
+    assert "available in" in result.stdout and "Read more:" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # the demo never writes into the user's data directory
+
+
+def test_demo_refuses_an_existing_database(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    db.write_bytes(b"keep me")
+    result = run("demo", "--db", str(db))
+    assert result.returncode == 1 and "exists" in result.stderr
+    assert db.read_bytes() == b"keep me"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import groupby
 
 import click
@@ -34,6 +34,15 @@ def _day(article: Article) -> date | None:
         return None
 
 
+def _moment(article: Article) -> datetime:
+    """When it was published, on one clock (UTC; a stated time without zone is taken as UTC)."""
+    try:
+        moment = datetime.fromisoformat(article.published or "")
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _item(article: Article, color: bool) -> list[str]:
     time = article.published[11:16] if article.published and len(article.published) > 10 else ""
     title = article.title or lead(article.text, 90)
@@ -50,7 +59,7 @@ def _item(article: Article, color: bool) -> list[str]:
 
 def render_feed(articles: Iterable[Article], *, days: int = 30, color: bool = False) -> str:
     """Render ``articles`` grouped by publication day, the newest day first; undated items come last."""
-    ordered = sorted(articles, key=lambda a: (_day(a) or date.min, a.published or ""), reverse=True)
+    ordered = sorted(articles, key=lambda a: (_day(a) or date.min, _moment(a)), reverse=True)
     out: list[str] = []
     for shown, (day, group) in enumerate(groupby(ordered, key=_day)):
         if shown >= days:
