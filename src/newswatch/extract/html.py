@@ -11,6 +11,7 @@ Nothing here does I/O: :func:`extract_html` takes the decoded page and returns a
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -203,26 +204,38 @@ def _hreflang(tree: Any, base: str | None, own_language: str | None) -> list[Tra
     return [t for t in out if t.language != own_language]
 
 
+def _anchor_language(anchor: Any) -> str | None:
+    tag = (anchor.get("hreflang") or anchor.get("lang") or "").split("-")[0].lower()
+    return tag or language_code(_norm(anchor.text_content()))
+
+
 def _available_links(tree: Any, base: str | None) -> list[Translation]:
-    """ "Available in / Доступен на / Հասանելի է" blocks whose links name languages."""
-    out: list[Translation] = []
-    for element in tree.iter("p", "div", "span", "li", "nav", "section", "aside", "ul"):
-        text = _norm(element.text_content())
-        if len(text) > 200 or not available_in(text):
+    """ "Available in / Доступен на / Հասանելի է" blocks whose links name languages.
+
+    Starts from the links whose text is a language name (few on a page) and looks up to three levels
+    around each for the "available in" words, instead of reading the text of every element.
+    """
+    for anchor in tree.iter("a"):
+        if not anchor.get("href") or not _anchor_language(anchor):
             continue
-        anchors = element.xpath(".//a[@href]")
-        if not anchors:
-            continue
-        for anchor in anchors:
-            code = (anchor.get("hreflang") or anchor.get("lang") or "").split("-")[
-                0
-            ].lower() or language_code(_norm(anchor.text_content()))
-            url = _absolute(base, anchor.get("href"))
-            if code and url:
-                out.append(Translation(language=code, url=url, title=_norm(anchor.get("title")) or None))
-        if out:
-            break
-    return out
+        block = anchor.getparent()
+        for _level in range(3):
+            if block is None:
+                break
+            text = _norm(block.text_content())
+            if len(text) > 200:
+                break
+            if available_in(text):
+                out = []
+                for link in block.iter("a"):
+                    code, url = _anchor_language(link), _absolute(base, link.get("href"))
+                    if code and url:
+                        out.append(
+                            Translation(language=code, url=url, title=_norm(link.get("title")) or None)
+                        )
+                return out
+            block = block.getparent()
+    return []
 
 
 def _links_in(container: Any, base: str | None) -> list[Link]:
@@ -251,8 +264,10 @@ def _related(tree: Any, base: str | None) -> list[Link]:
     or else in blocks marked as related; in page order, each address once."""
     found: list[Link] = []
     for heading in tree.iter("h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "div", "span"):
-        own = _norm(heading.text or "") or _norm(heading.text_content())
-        if len(own) <= 60 and read_more_heading(own):
+        own = _norm(heading.text or "")
+        if not own and len(heading) <= 2:  # a heading wrapped in one or two inline elements
+            own = _norm(heading.text_content())
+        if own and len(own) <= 60 and read_more_heading(own):
             found += _read_more_links(heading, base)
     if not found:
         for block in tree.xpath("//*[@class or @id]"):
@@ -311,9 +326,9 @@ def html_fragment_text(fragment: str) -> str:
     return _clean_text("".join(parts), set())
 
 
-def _main_text(html: str, url: str | None) -> tuple[str, dict[str, Any]]:
+def _main_text(tree: Any, url: str | None) -> tuple[str, dict[str, Any]]:
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         favor_precision=True,
         include_comments=False,
@@ -344,7 +359,7 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     seen: set[str] = set()
     translations = [t for t in translations if not (t.language in seen or seen.add(t.language))]  # type: ignore[func-returns-value]
 
-    raw_text, meta = _main_text(html, url)
+    raw_text, meta = _main_text(copy.deepcopy(tree), url)
     if not raw_text.strip():
         body = tree.body if tree.find("body") is not None else tree
         raw_text = html_fragment_text(lxml.html.tostring(body, encoding="unicode"))
