@@ -201,3 +201,69 @@ def test_bare_year_is_never_a_date() -> None:
     capture = parse_capture("2026\n\nThe commission met on Monday.\n", reference=datetime(2026, 3, 1))
     assert capture.published is None
     assert capture.published_precision is None
+
+
+@pytest.mark.parametrize(
+    "buttons", ["Share | Print | Subscribe", "Share   Print", "Կիսվել   Տպել", "Поделиться   Печать"]
+)
+def test_button_row_after_the_read_more_list_is_not_a_related_title(buttons: str) -> None:
+    capture = parse_capture(
+        f"The commission met on Monday.\n\nRead more:\nBorder guards meet near the checkpoint\n{buttons}\n",
+        reference=None,
+    )
+    assert [link.title for link in capture.related] == ["Border guards meet near the checkpoint"]
+    assert capture.text == "The commission met on Monday."
+
+
+def test_wire_credit_gives_the_author_and_leaves_the_text() -> None:
+    capture = parse_capture(
+        "The commission met on Monday.\n\nReporting by Jane Doe in Yerevan; editing by John Roe\n",
+        reference=None,
+    )
+    assert capture.author == "Jane Doe"
+    assert capture.text == "The commission met on Monday."
+
+
+def test_byline_then_wire_credit_keeps_the_first_author_and_drops_the_credit() -> None:
+    capture = parse_capture(
+        "By Jane Doe\n\nThe commission met on Monday.\n\nReporting by Ann Lee; editing by John Roe\n",
+        reference=None,
+    )
+    assert capture.author == "Jane Doe"
+    assert capture.text == "The commission met on Monday."
+
+
+@pytest.mark.parametrize(
+    ("dateline", "published"),
+    [
+        ("March 2, 2026 14:05", "2026-03-02T14:05:00"),
+        ("2026 թ. փետրվարի 24-ին, 18:10", "2026-02-24T18:10:00"),
+        ("26.02.2026 | 17:30", "2026-02-26T17:30:00"),
+        ("17:30 26.02.2026", "2026-02-26T17:30:00"),
+        ("26.02.2026 в 17:30 | Политика", "2026-02-26T17:30:00"),
+    ],
+)
+def test_dateline_with_a_time_keeps_the_time(dateline: str, published: str) -> None:
+    capture = parse_capture(f"{dateline}\n\nThe commission met on Monday.\n", reference=datetime(2026, 3, 1))
+    assert (capture.published, capture.published_precision) == (published, "datetime")
+    assert capture.text == "The commission met on Monday."
+
+
+def test_site_name_above_the_dateline_is_not_text() -> None:
+    capture = parse_capture(
+        "Yerevan Daily\nFebruary 20, 2026 11:40\nShow news feed\n\n"
+        "Border commissions agree on a work plan\n\nThe commissions met on Friday.\n",
+        reference=None,
+    )
+    assert capture.title == "Border commissions agree on a work plan"
+    assert capture.text == "The commissions met on Friday."
+    assert capture.published == "2026-02-20T11:40:00"
+
+
+def test_headline_above_the_dateline_stays_the_title() -> None:
+    capture = parse_capture(
+        "Border talks resume in Tavush\n\n28 января 2026, 15:40 | Политика\n\nКомиссия собралась в понедельник.\n",
+        reference=None,
+    )
+    assert capture.title == "Border talks resume in Tavush"
+    assert capture.text == "Комиссия собралась в понедельник."

@@ -74,6 +74,15 @@ CHROME = [
     "2026",
     "3 / 12",
     "* * *",
+    # a row of buttons, with or without bars between them
+    "Share | Print | Subscribe",
+    "Share Print",
+    "Share on Facebook | Print",
+    "Home • News • Contact us",
+    "Կիսվել Տպել",
+    "Կիսվել Տպել Բաժանորդագրվել",
+    "Поделиться Печать",
+    "Поделиться | Версия для печати",
 ]
 
 NOT_CHROME = [
@@ -94,6 +103,12 @@ NOT_CHROME = [
     "Homeland security officials met on Monday.",
     "Armenia and Azerbaijan agree to resume border commission talks",
     "By Jane Doe",  # a byline is not chrome: it is the author
+    # a row of buttons is made of labels only
+    "Share | Armenia and Azerbaijan agree to resume talks",
+    "Print media | Share",
+    "Home news from Yerevan",
+    "Կիսվել կարծիքով Տպել",
+    "Печать документов",
 ]
 
 
@@ -220,6 +235,15 @@ def test_language_code(name: str, code: str | None) -> None:
         ("Текст доступен на английском", None),
         ("By 2026 the border should be marked", None),
         ("The commission met.", None),
+        # a wire credit names the reporter; the name ends at a semicolon or a place
+        ("Reporting by Lilit Hakobyan; editing by Daniel Marsh", "Lilit Hakobyan"),
+        ("Reported by Jane Doe in Yerevan", "Jane Doe"),
+        ("Writing by Ann Lee; Editing by John Roe", "Ann Lee"),
+        ("Additional reporting by Ann Lee in Baku", None),  # a contributor, not the author
+        ("Editing by John Roe", None),
+        ("Текст: Анна Орлова из Еревана", "Анна Орлова"),
+        ("By Monday at noon", None),  # one word before "at" is no name
+        ("Reporting by the ministry's press office", None),
     ],
 )
 def test_byline(line: str, author: str | None) -> None:

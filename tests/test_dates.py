@@ -45,6 +45,15 @@ REFERENCE = datetime(2026, 3, 5, 12, 0)
         ("2026-03-04", "2026-03-04", "date"),
         ("March 3, 2026 14:05 +04:00", "2026-03-03T14:05:00+04:00", "datetime"),
         ("January 28, 15:40", "2026-01-28T15:40:00", "inferred-year"),
+        # a numeric date with a time before or after it, a word before the time or a zone
+        ("15:20 04.03.2026", "2026-03-04T15:20:00", "datetime"),
+        ("15:20, 04.03.2026", "2026-03-04T15:20:00", "datetime"),
+        ("04.03.2026 в 15:20", "2026-03-04T15:20:00", "datetime"),
+        ("04.03.2026 ժամը 15:20", "2026-03-04T15:20:00", "datetime"),
+        ("04.03.2026 at 3:20 pm", "2026-03-04T15:20:00", "datetime"),
+        ("04.03.2026 15:20 +04:00", "2026-03-04T15:20:00+04:00", "datetime"),
+        ("04.03.2026 15:20 GMT+4", "2026-03-04T15:20:00+04:00", "datetime"),  # day first beside a zone too
+        ("Wednesday, 04.03.2026", "2026-03-04", "date"),
     ],
 )
 def test_forms(value: str, expected: str, precision: Precision) -> None:
@@ -69,6 +78,8 @@ def test_forms(value: str, expected: str, precision: Precision) -> None:
         "the November 9, 2020 statement",  # a date inside a sentence is not a date value
         "12/02",  # numbers without a year or month name
         "03/04/2026",  # 3 April or 4 March: ambiguous
+        "03/04/2026 15:20",  # a time does not resolve it
+        "04.03.2026 and more",  # a numeric date with words that are not a time
         "February 30, 2026",
         "2026-13-45",
         "",
@@ -127,6 +138,19 @@ def test_find_dateline_first_line() -> None:
         0,
         ParsedDate("2026-01-28", "inferred-year"),
     )
+
+
+@pytest.mark.parametrize("line", ["02.03.2026 14:05 | Политика", "Politics | 02.03.2026 14:05"])
+def test_dateline_beside_a_section_name(line: str) -> None:
+    # the date is short beside the section name, but a bar sets it apart
+    assert find_dateline([line, "", "Body."], reference=None) == (
+        0,
+        ParsedDate("2026-03-02T14:05:00", "datetime"),
+    )
+
+
+def test_date_beside_more_than_a_section_name_is_not_a_dateline() -> None:
+    assert find_dateline(["02.03.2026 | Politics and society", "", "Body."], reference=None) is None
 
 
 def test_find_dateline_after_headline() -> None:

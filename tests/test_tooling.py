@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CODE = [name for name in ("src", "tests", "benchmarks", "scripts") if (ROOT / name).is_dir()]
 
 
-@pytest.mark.parametrize("command", [["ruff", "check"], ["ruff", "format", "--check"]], ids=["check", "format"])
+@pytest.mark.parametrize(
+    "command", [["ruff", "check"], ["ruff", "format", "--check"]], ids=["check", "format"]
+)
 def test_ruff(command: list[str]) -> None:
     if shutil.which("ruff") is None:
         pytest.fail("ruff is not installed: pip install -e '.[test]'")

@@ -56,7 +56,7 @@ class Capture:
 
 
 _WRAP_WIDTH = 100
-_SENTENCE_ENDS = (".", "!", "?", "։", "…", "»", "\"", "”", "“", ":")
+_SENTENCE_ENDS = (".", "!", "?", "։", "…", "»", '"', "”", "“", ":")
 
 
 def _lines(text: str) -> list[str]:
@@ -142,10 +142,11 @@ def _walk(lines: list[str | None]) -> _Reading:
             if title not in reading.related:
                 reading.related.append(title)
             continue
-        if is_chrome(line):
-            continue
+        # before chrome: a wire credit ("Reporting by Jane Doe; editing by …") is chrome that names the author
         if reading.author is None and (name := byline(line)) is not None:
             reading.author = name
+            continue
+        if is_chrome(line):
             continue
         reading.kept.append(line)
     return reading
@@ -206,6 +207,15 @@ def _split_title(paragraphs: list[list[str]]) -> str | None:
     return line
 
 
+def _drop_masthead(lines: list[str | None], dateline: int) -> None:
+    """Above the dateline, a line too short to be a headline (under three words) is the site's name or
+    section ("Yerevan Daily", "РИА Регион", "Politics"), not article text."""
+    for index in range(dateline):
+        line = lines[index]
+        if line and len(line.split()) < 3 and not line.endswith(_SENTENCE_END):
+            lines[index] = None
+
+
 def parse_capture(text: str, *, reference: datetime | None) -> Capture:
     """Read a plain-text capture; ``reference`` (capture or fetch time) resolves a year-less dateline.
 
@@ -220,6 +230,7 @@ def parse_capture(text: str, *, reference: datetime | None) -> Capture:
     dateline = locate_dateline([line or "" for line in lines], reference=reference)
     if dateline is not None:
         lines[dateline.index] = dateline.rest or None
+        _drop_masthead(lines, dateline.index)
         if dateline.date is not None:
             published, precision = dateline.date.value, dateline.date.precision
     reading = _walk(lines)

@@ -17,7 +17,7 @@ from importlib import resources
 
 __all__ = ["available_in", "byline", "is_chrome", "language_code", "read_more_heading", "read_more_inline"]
 
-_SECTIONS = ("chrome", "read-more", "available-in", "list-words", "byline")
+_SECTIONS = ("chrome", "read-more", "available-in", "list-words", "byline", "byline-ends")
 
 #: A chrome pattern describes a short line; longer lines are article text whatever they start with.
 _MAX_CHROME_LENGTH = 250
@@ -26,6 +26,8 @@ _MAX_CHROME_LENGTH = 250
 _EDGE = " \t•·|>»›→←«‹<:։՝.…-–—*"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 _LIST_PUNCTUATION = re.compile(r"\s*[,;|/·•&]\s*")
+#: What separates the buttons of a row of chrome: "Share | Print | Subscribe", "Home • News".
+_BARS = re.compile(r"\s*[|•·]\s*")
 _AFTER_PREFIX = re.compile(r"\s*[:։՝—–-]?\s*")
 
 
@@ -44,6 +46,7 @@ def _prefix_regex(literal: str) -> re.Pattern[str]:
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     literals: frozenset[str]
+    longest: int  # the most words in one literal
     prefixes: tuple[re.Pattern[str], ...]  # the literals as line prefixes, longest first
     regexes: tuple[re.Pattern[str], ...]
 
@@ -55,6 +58,7 @@ class _Chrome:
     available_in: _Patterns
     list_words: frozenset[str]
     byline: _Patterns
+    byline_ends: frozenset[str]  # words after an author's name that start something else ("in Yerevan")
     languages: dict[str, str]  # normalised name or code → ISO 639-1 code
 
 
@@ -67,7 +71,8 @@ def _patterns(lines: Iterable[str]) -> _Patterns:
         else:
             literals.add(_normal(line))
     prefixes = tuple(_prefix_regex(p) for p in sorted(literals, key=lambda p: (-len(p), p)))
-    return _Patterns(frozenset(literals), prefixes, tuple(regexes))
+    longest = max((len(literal.split()) for literal in literals), default=0)
+    return _Patterns(frozenset(literals), longest, prefixes, tuple(regexes))
 
 
 def _read_sections(text: str, sections: dict[str, list[str]]) -> None:
@@ -107,6 +112,7 @@ def _data() -> _Chrome:
         available_in=_patterns(sections["available-in"]),
         list_words=frozenset(_normal(word) for word in sections["list-words"]),
         byline=_patterns(sections["byline"]),
+        byline_ends=frozenset(_normal(word) for word in sections["byline-ends"]),
         languages=_language_names(names),
     )
 
@@ -205,19 +211,34 @@ def read_more_inline(line: str) -> str | None:
 
 
 _NAME_WORD = re.compile(r"[^\W\d_][\w.'’-]*")
+#: What ends the name of a byline: "By Jane Doe, Example Wire", "Reporting by Jane Doe; editing by …".
+_NAME_END = re.compile(r"[,;(]")
+
+
+def _name_words(rest: str) -> list[str]:
+    """The words of the name at the start of what follows a byline label: up to a comma, a semicolon or
+    a word that starts something else ("Reporting by Jane Doe in Yerevan" → Jane Doe)."""
+    words = _NAME_END.split(rest, maxsplit=1)[0].strip(" .։").split()
+    ends = _data().byline_ends
+    for index, word in enumerate(words[1:], start=1):
+        if _normal(word) in ends:
+            # "By Monday at noon": one word before "at" is no evidence of a name
+            return words[:index] if index >= 2 else []
+    return words
 
 
 def byline(line: str) -> str | None:
-    """The author named by a byline ("By Jane Doe", "Автор: Иван Петров", "Հեղինակ՝ Անի Սարգսյան");
-    None for anything else, including sentences that start like one ("By contrast, the talks …")."""
+    """The author named by a byline ("By Jane Doe", "Reporting by Jane Doe; editing by John Roe",
+    "Автор: Иван Петров", "Հեղինակ՝ Անի Սարգսյան"); None for anything else, including sentences that
+    start like one ("By contrast, the talks …")."""
     stripped = line.strip()
     if len(stripped) > 120:
         return None
     rest = _after_prefix(_data().byline, stripped)
     if not rest:
         return None
-    name = rest.split(",")[0].strip(" .։")
-    words = name.split()
+    words = _name_words(rest)
+    name = " ".join(words).strip(" .։")
     if not words or len(words) > 6 or any(char.isdigit() for char in name):
         return None
     if not all(_NAME_WORD.fullmatch(word) for word in words):
@@ -230,14 +251,48 @@ def byline(line: str) -> str | None:
     return name
 
 
+def _label_count(text: str, patterns: _Patterns) -> int:
+    """How many chrome labels ``text`` is, one after another ("Share Print Subscribe" → 3); 0 when it is
+    anything else. Labels of several words count once ("Show news feed Share" → 2)."""
+    words = [word for word in (_normal(raw) for raw in text.split()) if word]
+    # counts[end]: the fewest labels that make up words[:end] (None: they cannot)
+    counts: list[int | None] = [0] + [None] * len(words)
+    for end in range(1, len(words) + 1):
+        found = [
+            count + 1
+            for start in range(max(0, end - patterns.longest), end)
+            if (count := counts[start]) is not None and " ".join(words[start:end]) in patterns.literals
+        ]
+        counts[end] = min(found, default=None)
+    return counts[-1] or 0
+
+
+def _is_button_row(line: str, patterns: _Patterns) -> bool:
+    """A row of two or more chrome labels: "Share | Print | Subscribe", "Կիսվել Տպել", "Поделиться Печать"."""
+    if len(line) > _MAX_CHROME_LENGTH:
+        return False
+    total = 0
+    for piece in _BARS.split(line.strip()):
+        if not piece.strip():
+            continue
+        count = _label_count(piece, patterns)
+        if count == 0:
+            if not _matches_line(patterns, piece):
+                return False
+            count = 1
+        total += count
+    return total >= 2
+
+
 def is_chrome(line: str) -> bool:
     """True for a line of page chrome: navigation, share/subscribe/print, copyright, wire and photo
-    credits, a "Read more" heading, an "available in" note or a bare list of language names (a language
-    switcher). Bylines are not chrome here: see :func:`byline`."""
+    credits, a "Read more" heading, an "available in" note, a bare list of language names (a language
+    switcher) or a row of chrome labels ("Share | Print | Subscribe", "Կիսվել Տպել"). Bylines are not
+    chrome here: see :func:`byline`."""
     if not line.strip():
         return False
     data = _data()
-    if _matches_line(data.chrome, line) or read_more_heading(line):
+    if _matches_line(data.chrome, line) or read_more_heading(line) or _is_button_row(line, data.chrome):
         return True
     if available_in(line) is not None:
         return True

@@ -186,9 +186,20 @@ _NUMERIC = re.compile(
     r"|(?P<y2>(?:19|20)\d\d)[./](?P<m2>\d{1,2})[./](?P<d2>\d{1,2}))"
     r"(?:(?:\s*[,|·]\s*|\s+[-–—]\s+|\s+)(?P<hh>\d{1,2})[:.](?P<mm>\d\d)(?:[:.](?P<ss>\d\d))?)?"
 )
+#: A numeric date anywhere in a date value, with a time before or after it or a zone.
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.])(?:(?P<d>\d{1,2})(?P<s>[./-])(?P<m>\d{1,2})(?P=s)(?P<y>(?:19|20)\d\d)"
+    r"|(?P<y2>(?:19|20)\d\d)[./](?P<m2>\d{1,2})[./](?P<d2>\d{1,2}))(?![\d.]\d)"
+)
+#: The time beside a numeric date, once tidied: "15:20", "15:20:05 +04:00".
+_CLOCK = re.compile(
+    r"(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)(?::(?P<ss>[0-5]\d))?(?:\s*(?P<zone>Z|[+-]\d\d:?\d\d))?"
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 _DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+#: Bars that set a dateline apart from a section name on the same line.
+_BARS = ("|", "·", "•")
 
 
 def _clean(value: str) -> str:
@@ -233,7 +244,8 @@ def _from_rfc822(value: str) -> ParsedDate | None:
     return ParsedDate(_isoformat(moment, True), "datetime")
 
 
-def _from_numeric(match: re.Match[str]) -> ParsedDate | None:
+def _numeric_day(match: re.Match[str]) -> date | None:
+    """The calendar date of a numeric date (day first; None when "03/04/2026" is ambiguous)."""
     if match["y"] is not None:
         first, second, year = int(match["d"]), int(match["m"]), int(match["y"])
         if match["s"] == "/":
@@ -252,13 +264,44 @@ def _from_numeric(match: re.Match[str]) -> ParsedDate | None:
     else:
         year, month, day = int(match["y2"]), int(match["m2"]), int(match["d2"])
     try:
-        moment = datetime(year, month, day)
-        if match["hh"] is None:
-            return ParsedDate(moment.date().isoformat(), "date")
-        moment = moment.replace(hour=int(match["hh"]), minute=int(match["mm"]), second=int(match["ss"] or 0))
+        return date(year, month, day)
     except ValueError:
         return None
+
+
+def _from_numeric(match: re.Match[str]) -> ParsedDate | None:
+    day = _numeric_day(match)
+    if day is None:
+        return None
+    if match["hh"] is None:
+        return ParsedDate(day.isoformat(), "date")
+    moment = datetime(day.year, day.month, day.day, int(match["hh"]), int(match["mm"]), int(match["ss"] or 0))
     return ParsedDate(_isoformat(moment, True), "datetime")
+
+
+def _from_numeric_and_time(
+    text: str, found: re.Match[str], languages: tuple[str, ...], lexicon: _Lexicon
+) -> ParsedDate | None:
+    """A numeric date with a time around it: "15:20 04.03.2026", "02.03.2026 в 14:05", "04.03.2026 15:20
+    GMT+4". The date is ours (day first: dateparser would read 04.03 as 3 April beside a zone name); the
+    time is read here, or by dateparser when it carries words ("2:05 pm", "GMT+4")."""
+    day = _numeric_day(found)
+    if day is None:
+        return None
+    rest = _tidy(text[: found.start()] + " " + text[found.end() :], lexicon).strip(" |·-–—")
+    if not rest:
+        return ParsedDate(day.isoformat(), "date")
+    if clock := _CLOCK.fullmatch(rest):
+        stamp = f"{day.isoformat()}T{int(clock['hh']):02d}:{clock['mm']}:{clock['ss'] or '00'}"
+        if clock["zone"]:
+            stamp += clock["zone"].replace("Z", "+00:00")
+        return ParsedDate(_isoformat(datetime.fromisoformat(stamp), True), "datetime")
+    if not _LETTER_WORD.search(rest):
+        return None
+    parsed = _parser(languages, True).get_date_data(f"{day.isoformat()} {rest}")
+    if parsed.date_obj is None or parsed.date_obj.date() != day or parsed.period != "time":
+        return None  # words that are not a time
+    return ParsedDate(_isoformat(parsed.date_obj, True), "datetime")
 
 
 def _tidy(text: str, lexicon: _Lexicon) -> str:
@@ -301,6 +344,8 @@ def _parse_core(
         return _from_iso(match)
     if match := _NUMERIC.fullmatch(text):
         return _from_numeric(match)
+    if match := _NUMERIC_DATE.search(text):
+        return _from_numeric_and_time(text, match, languages, lexicon)
     return _from_text(text, reference, languages, lexicon)
 
 
@@ -357,9 +402,15 @@ def _covers_line(line: str, lexicon: _Lexicon) -> re.Match[str] | None:
     found = lexicon.date.search(line)
     if found is None:
         return None
-    rest = line[: found.start()] + " " + line[found.end() :]
-    rest = lexicon.label.sub(" ", lexicon.weekday.sub(" ", rest))
-    if len(found.group(0)) >= 0.6 * len(line) and len(_LETTER_WORD.findall(rest)) <= 1:
+    before, after = line[: found.start()], line[found.end() :]
+    rest = lexicon.label.sub(" ", lexicon.weekday.sub(" ", before + " " + after))
+    if len(_LETTER_WORD.findall(rest)) > 1:
+        return None
+    # the date with at most a section name, set apart by a bar: "02.03.2026 14:05 | Политика"
+    barred = (not before.strip() and after.lstrip()[:1] in _BARS) or (
+        not after.strip() and before.rstrip()[-1:] in _BARS
+    )
+    if barred or len(found.group(0)) >= 0.6 * len(line):
         return found
     return None
 
