@@ -200,3 +200,27 @@ def test_byline_label_is_not_part_of_the_author() -> None:
         "<html lang=\"ru\"><head><meta name='author' content='Автор: Анна Соколова'></head>",
     )
     assert extract_html(page).author == "Анна Соколова"
+
+
+def test_date_in_the_address_wins_over_a_different_stated_day() -> None:
+    page = (
+        "<html><head><meta property='article:published_time' content='2026-03-05T01:30:00Z'></head><body>"
+        "<article><p>"
+        + "The talks ended late on Wednesday without a joint statement. " * 6
+        + "</p></article></body></html>"
+    )
+    assert extract_html(page, url="https://x.example/2026/03/04/talks").published == "2026-03-04"
+    agreeing = extract_html(page, url="https://x.example/2026/03/05/talks")
+    assert agreeing.published == "2026-03-05T01:30:00+00:00" and agreeing.published_precision == "datetime"
+    assert (
+        extract_html(page, url="https://x.example/2026/02/30/talks").published == "2026-03-05T01:30:00+00:00"
+    )
+
+
+def test_a_bare_year_never_becomes_the_first_of_january() -> None:
+    page = (
+        "<html lang='hy'><body><article><p>"
+        + "Կողմերը համաձայնել են շարունակել բանակցությունները 2026 թվականին։ " * 6
+        + "</p></article><footer>© 2026</footer></body></html>"
+    )
+    assert extract_html(page).published is None

@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -176,15 +176,44 @@ def _visible_date(tree: Any, reference: datetime | None) -> ParsedDate | None:
     return None
 
 
-def _htmldate(tree: Any) -> ParsedDate | None:
+def _htmldate(tree: Any, url: str | None) -> ParsedDate | None:
+    """htmldate's thorough search, the last resort; a bare 1 January is refused.
+
+    Its text search turns a lone year ("2026", "© 2019") into 1 January of that year, which on a news page
+    is almost never the day of publication: better no date than a wrong one.
+    """
     from htmldate import find_date
 
     try:
-        found = find_date(tree, extensive_search=False, original_date=True)
+        found = find_date(tree, url=url, extensive_search=True, original_date=True)
     except Exception:  # htmldate is a fallback: a failure there must not lose the article
         log.debug("htmldate failed", exc_info=True)
         return None
-    return ParsedDate(value=found, precision="date") if found else None
+    if not found or found.endswith("-01-01"):
+        return None
+    return ParsedDate(value=found, precision="date")
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=/|$|[-_.?#])")
+
+
+def _url_date(url: str | None) -> ParsedDate | None:
+    """The day in an address like ``/2026/03/04/…``: publishers write it once and never change it."""
+    match = _URL_DATE.search(url or "")
+    if not match:
+        return None
+    try:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return ParsedDate(value=day.isoformat(), precision="date")
+
+
+def _choose_date(stated: ParsedDate | None, in_url: ParsedDate | None) -> ParsedDate | None:
+    """The page's own date, unless the address names another day: then the address wins."""
+    if in_url and (stated is None or stated.value[:10] != in_url.value):
+        return in_url
+    return stated
 
 
 # --- language versions and related links ----------------------------------------------------------------
@@ -375,11 +404,13 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     if author:
         author = byline(author) or author  # "Автор: Анна Соколова" → the name alone
 
-    published = _published(tree, metas, ld, reference) or _visible_date(tree, reference)
+    address = _absolute(url, canonical) or url
+    published = _choose_date(_published(tree, metas, ld, reference), _url_date(address))
+    published = published or _visible_date(tree, reference)
     if published is None:
         lines = [_norm(line) for line in raw_text.splitlines()][:6]
         found = find_dateline(lines, reference=reference)
-        published = found[1] if found else _htmldate(tree)
+        published = found[1] if found else _htmldate(tree, address)
 
     site = metas.get("og:site_name") or meta.get("sitename")
     return HtmlDocument(
