@@ -223,7 +223,9 @@ def test_language_code(name: str, code: str | None) -> None:
     [
         ("By Jane Doe", "Jane Doe"),
         ("BY Jane Doe", "Jane Doe"),
-        ("By Jane Doe and John Roe", "Jane Doe and John Roe"),
+        ("By Jane Doe and John Roe", "Jane Doe, John Roe"),
+        ("Авторы: Анна Петрова и Иван Смирнов", "Анна Петрова, Иван Смирнов"),
+        ("Հեղինակներ՝ Անի Սարգսյան և Արամ Պետրոսյան", "Անի Սարգսյան, Արամ Պետրոսյան"),
         ("By Jane Doe, Example Wire", "Jane Doe"),
         ("Author: Jane Q. Doe", "Jane Q. Doe"),
         ("Автор: Иван Петров", "Иван Петров"),

@@ -17,7 +17,7 @@ from importlib import resources
 
 __all__ = ["available_in", "byline", "is_chrome", "language_code", "read_more_heading", "read_more_inline"]
 
-_SECTIONS = ("chrome", "read-more", "available-in", "list-words", "byline", "byline-ends")
+_SECTIONS = ("chrome", "read-more", "available-in", "list-words", "byline", "byline-ends", "byline-joiners")
 
 #: A chrome pattern describes a short line; longer lines are article text whatever they start with.
 _MAX_CHROME_LENGTH = 250
@@ -59,6 +59,7 @@ class _Chrome:
     list_words: frozenset[str]
     byline: _Patterns
     byline_ends: frozenset[str]  # words after an author's name that start something else ("in Yerevan")
+    byline_joiners: frozenset[str]  # words between two authors' names ("and", "и", "և")
     languages: dict[str, str]  # normalised name or code → ISO 639-1 code
 
 
@@ -113,6 +114,7 @@ def _data() -> _Chrome:
         list_words=frozenset(_normal(word) for word in sections["list-words"]),
         byline=_patterns(sections["byline"]),
         byline_ends=frozenset(_normal(word) for word in sections["byline-ends"]),
+        byline_joiners=frozenset(_normal(word) for word in sections["byline-joiners"]),
         languages=_language_names(names),
     )
 
@@ -237,14 +239,22 @@ def byline(line: str) -> str | None:
     rest = _after_prefix(_data().byline, stripped)
     if not rest:
         return None
-    words = _name_words(rest)
-    name = " ".join(words).strip(" .։")
-    if not words or len(words) > 6 or any(char.isdigit() for char in name):
+    joiners = _data().byline_joiners
+    # Several authors ("Jane Doe and John Roe") are joined by ", " as the record promises.
+    names: list[list[str]] = [[]]
+    for word in _name_words(rest):
+        if _normal(word) in joiners and names[-1]:
+            names.append([])
+        else:
+            names[-1].append(word)
+    words = [word for group in names for word in group]
+    name = ", ".join(" ".join(group) for group in names if group).strip(" .։")
+    if not words or len(words) > 6 * len(names) or any(char.isdigit() for char in name):
         return None
     if not all(_NAME_WORD.fullmatch(word) for word in words):
         return None
     capitalised = sum(word[0].isupper() for word in words)
-    if not words[0][0].isupper() or capitalised * 3 < len(words) * 2:
+    if any(not group or not group[0][0].isupper() for group in names) or capitalised * 3 < len(words) * 2:
         return None
     if rest.rstrip().endswith((".", "։")) and not re.search(r"(?<!\w)\w\.$", rest.rstrip()):
         return None  # a sentence, unless it ends with an initial ("Jane Q.")
