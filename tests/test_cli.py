@@ -298,3 +298,63 @@ def test_demo_refuses_an_existing_database(tmp_path: Path) -> None:
     result = run("demo", "--db", str(db))
     assert result.returncode == 1 and "exists" in result.stderr
     assert db.read_bytes() == b"keep me"
+
+
+def _feed(link: str, text: str, guid: str = "g-1") -> str:
+    return (
+        "<rss version='2.0'><channel><title>W</title><link>https://w.example/</link><item><title>Talks</title>"
+        f"<link>{link}</link><guid>{guid}</guid><description>{text}</description></item></channel></rss>"
+    )
+
+
+def test_feed_item_whose_address_changed_is_updated_in_place(tmp_path: Path) -> None:
+    db, feed = str(tmp_path / "n.db"), tmp_path / "w.xml"
+    feed.write_text(_feed("https://w.example/a", "The talks began in Vienna on Monday."), "utf-8")
+    assert (
+        run("ingest", str(feed), "--db", db)
+        .stdout.strip()
+        .endswith("1 new, 0 updated, 0 unchanged, 0 failed")
+    )
+    feed.write_text(_feed("https://w.example/a-corrected", "The talks began in Vienna on Monday."), "utf-8")
+    result = run("ingest", str(feed), "--db", db)
+    assert result.stdout.strip() == "1 input: 0 new, 1 updated, 0 unchanged, 0 failed"
+    (record,) = records(run("export", "--db", db).stdout)
+    assert record["url"] == "https://w.example/a-corrected"
+
+
+def test_a_feed_summary_never_replaces_the_stored_page(tmp_path: Path) -> None:
+    db = str(tmp_path / "n.db")
+    page = tmp_path / "page.html"
+    body = "The foreign ministers met in Vienna on Monday and agreed to meet again within a month. " * 4
+    page.write_text(
+        f"<html><head><link rel='canonical' href='https://w.example/a'></head><body><article><p>{body}</p>"
+        "</article></body></html>",
+        "utf-8",
+    )
+    feed = tmp_path / "w.xml"
+    feed.write_text(_feed("https://w.example/a?utm_source=rss", "The ministers met."), "utf-8")
+    run("ingest", str(page), "--db", db)
+    for _ in range(2):
+        result = run("ingest", str(feed), "--db", db)
+        assert result.stdout.strip() == "1 input: 0 new, 0 updated, 1 unchanged, 0 failed"
+    (record,) = records(run("export", "--db", db).stdout)
+    assert record["text"] == body.strip()
+
+
+def test_empty_feed_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    feed = tmp_path / "empty.xml"
+    feed.write_text("<rss version='2.0'><channel><title>W</title></channel></rss>", "utf-8")
+    result = run("extract", str(feed))
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr.startswith("warning: ") and "no articles" in result.stderr
+
+
+def test_export_refuses_a_missing_database(tmp_path: Path) -> None:
+    result = run("export", "--db", str(tmp_path / "typo.db"))
+    assert result.returncode == 1 and "no database at" in result.stderr
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
+    assert run("export", "--language", "english").returncode == 2
+    assert run("ingest", "x.txt", "--db", "").returncode == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from newswatch.errors import ConfigError, NewswatchError
 from newswatch.export import write_csv, write_jsonl
 from newswatch.feedview import render_feed
 from newswatch.model import Article
-from newswatch.runner import Failure, extract_inputs, ingest_inputs
+from newswatch.runner import Failure, Notice, extract_inputs, ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import SETTINGS, Settings, default_db_path, load_settings
 from newswatch.store import Store, open_store
@@ -48,13 +49,27 @@ def _date_option(value: str | None, option: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _language_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[a-z]{2,3}", value):
+        raise click.BadParameter(
+            f"{value!r} is not a language code like en, hy or ru", param_hint="--language"
+        )
+    return value
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 @contextmanager
-def _store(ctx: click.Context, db: str | None) -> Iterator[Store]:
-    store = open_store(db or default_db_path(_settings(ctx)))
+def _store(ctx: click.Context, db: str | None, *, create: bool = True) -> Iterator[Store]:
+    if db is not None and not db.strip():
+        raise ConfigError("--db is empty; give a database file")
+    store = open_store(db or default_db_path(_settings(ctx)), create=create)
     try:
         yield store
     finally:
@@ -95,6 +110,8 @@ def extract(ctx: click.Context, inputs: tuple[str, ...], fmt: str, reference_dat
         if isinstance(result, Failure):
             _fail(str(result))
             failed = True
+        elif isinstance(result, Notice):
+            _warn(str(result))
         elif fmt == "jsonl":
             click.echo(result.to_json())
         else:
@@ -113,7 +130,8 @@ def extract(ctx: click.Context, inputs: tuple[str, ...], fmt: str, reference_dat
 def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, reference_date: str | None) -> None:
     """Extract INPUTs and store them (directories recurse). Re-ingesting is safe: nothing is duplicated.
 
-    Ends with a line of counts: new, updated, unchanged and failed. Exit status 1 if any input failed.
+    Ends with a line of counts: articles new, updated and unchanged, and inputs failed. Exit status 1 if
+    any input failed; the others are stored all the same.
     """
     from newswatch.ingest.inputs import expand_inputs
 
@@ -127,6 +145,8 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, referenc
                 )
         else:
             report = ingest_inputs(names, store, _settings(ctx), reference_date=reference)
+    for notice in report.notices:
+        _warn(str(notice))
     for failure in report.failures:
         _fail(str(failure))
     click.echo(report.summary)
@@ -138,23 +158,31 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, referenc
 @_DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--since", metavar="DATE", help="Only articles published on or after DATE (ISO).")
-@click.option("--language", metavar="XX", help="Only articles in this language (ISO 639-1, e.g. hy).")
+@click.option(
+    "--language",
+    metavar="XX",
+    callback=_language_option,
+    help="Only articles in this language (ISO 639-1, e.g. hy).",
+)
 @click.pass_context
 def export(ctx: click.Context, db: str | None, fmt: str, since: str | None, language: str | None) -> None:
     """Write stored articles to stdout as JSON Lines (the full record) or CSV, newest first."""
     since_date = _date_option(since, "--since")
-    with _store(ctx, db) as store:
+    with _store(ctx, db, create=False) as store:
         articles = store.articles(since=since_date.isoformat() if since_date else None, language=language)
         writer = write_jsonl if fmt == "jsonl" else write_csv
         writer(articles, sys.stdout)
 
 
 @cli.command()
-@_DB_OPTION
+@click.option("--db", metavar="PATH", help="Build the demo database here (a new file) and keep it.")
 @click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Days of feed shown.")
 @click.pass_context
 def demo(ctx: click.Context, db: str | None, days: int) -> None:
-    """Ingest the bundled sample corpus into a fresh database and show the feed, grouped by day."""
+    """Ingest the bundled sample corpus into a fresh database and show the feed, grouped by day.
+
+    The database is temporary and removed afterwards unless --db names a new file to keep.
+    """
     workdir = None
     if db is None:
         workdir = tempfile.mkdtemp(prefix="newswatch-demo-")

@@ -14,7 +14,7 @@ from newswatch.model import Article
 __all__ = ["lead", "render_feed"]
 
 _WIDTH = 100
-_INDENT = " " * 9
+_INDENT = " " * 15
 
 
 def lead(text: str, limit: int = 220) -> str:
@@ -43,10 +43,19 @@ def _moment(article: Article) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _clock(published: str | None) -> str:
+    """The stated time with its offset ("19:55+04:00"), so that items ordered on one clock read right."""
+    if not published or len(published) <= 10:
+        return ""
+    moment = datetime.fromisoformat(published)
+    offset = moment.strftime("%z")
+    return moment.strftime("%H:%M") + (f"{offset[:3]}:{offset[3:]}" if offset else "")
+
+
 def _item(article: Article, color: bool) -> list[str]:
-    time = article.published[11:16] if article.published and len(article.published) > 10 else ""
+    time = _clock(article.published)
     title = article.title or lead(article.text, 90)
-    lines = [f"  {time:5}  " + click.style(title, bold=True) if color else f"  {time:5}  {title}"]
+    lines = [f"  {time:11}  " + click.style(title, bold=True) if color else f"  {time:11}  {title}"]
     facts = [article.source or "local capture", article.language or "?"]
     if article.translations:
         facts.append("available in " + ", ".join(t.language for t in article.translations))

@@ -185,16 +185,21 @@ class Article:
         return hashlib.sha256(blob).hexdigest()
 
 
-def article_id(*, url: str | None, guid: str | None, feed_url: str | None, text: str) -> str:
+def article_id(
+    *, url: str | None, guid: str | None, feed_url: str | None, text: str, title: str | None = None
+) -> str:
     """The stable id of an article: the same identity gives the same id on every run and machine.
 
-    Identity is, in order: the article's URL; a feed item's guid scoped by its feed; else the text
-    itself (a local capture with no address: edited text is a different article).
+    Identity is, in order: the article's URL; a feed item's guid scoped by its feed; else its title and
+    text, scoped by its feed when it came from one (a local capture with no address: edited text is a
+    different article).
     """
     if url:
         key = "url:" + url
     elif guid:
         key = f"guid:{feed_url or ''}#{guid}"
+    elif feed_url:
+        key = f"item:{feed_url}#{' '.join((title or '').split())}\n{' '.join(text.split())}"
     else:
         key = "text:" + " ".join(text.split())
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

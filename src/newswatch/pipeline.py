@@ -8,6 +8,7 @@ goes through: the language, the clean URL and the stable id. Reading files and f
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,29 +34,53 @@ Stage = Callable[[Article], Article]
 
 DEFAULT_MAX_BYTES: int = default_value("input.max_bytes")
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
-_HTML_MARK = re.compile(rb"<(!doctype\s+html|html|head|body|article|div|p)[\s>]", re.IGNORECASE)
+_HTML_MARK = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|article|main|section|div|p|h[1-6]|table|span|a|script|style|title"
+    rb"|meta|link|ul|ol|li|br|nav|header|footer|iframe|img|b|i|em|strong)[\s>/]",
+    re.IGNORECASE,
+)
+_TAG_START = re.compile(rb"<(?:\?xml|!doctype|!--|[a-z][\w:.-]*[\s>/])", re.IGNORECASE)
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 
 
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(decode(data))
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def sniff(data: bytes, content_type: str | None = None) -> Kind:
-    """What the bytes are: the markup decides, the declared type only breaks ties."""
+    """What the bytes are: the markup decides, the declared type only breaks ties.
+
+    JSON that is not a JSON Feed, and markup that is neither a feed nor a web page (SVG, other XML), are
+    refused with :class:`MalformedInputError` rather than stored as text with their markup.
+    """
     head = data[:8192]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = decode(head).encode("utf-8", "replace")
     head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if is_json_feed(head):
-        return "feed"
+    if head[:1] in (b"{", b"["):
+        if is_json_feed(head):
+            return "feed"
+        if _is_json(data):
+            raise MalformedInputError("JSON, but not a JSON Feed")
+        return "text"
     root = _FEED_ROOT.search(head)
     html = _HTML_MARK.search(head)
     if root and (not html or root.start() < html.start()):
         return "feed"
-    if html:
+    starts_with_markup = bool(_TAG_START.match(head))
+    if html and (starts_with_markup or len(_HTML_MARK.findall(head)) >= 3):
         return "html"
     ctype = (content_type or "").split(";")[0].strip().lower()
     if ctype in _FEED_TYPES:
         return "feed"
     if ctype in ("text/html", "application/xhtml+xml"):
         return "html"
+    if starts_with_markup:
+        raise MalformedInputError("markup, but neither a feed nor a web page")
     return "text"
 
 
@@ -68,7 +93,10 @@ def finish(article: Article, *, hint: str | None = None, feed_url: str | None = 
     """The stages every article passes: language, then the stable id from its identity."""
     article = _language(article, hint)
     return replace(
-        article, id=article_id(url=article.url, guid=article.guid, feed_url=feed_url, text=article.text)
+        article,
+        id=article_id(
+            url=article.url, guid=article.guid, feed_url=feed_url, text=article.text, title=article.title
+        ),
     )
 
 

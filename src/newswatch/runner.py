@@ -7,19 +7,21 @@ workers call these functions; they hold no pipeline logic of their own.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from newswatch.errors import NewswatchError
+from newswatch.identity import reconcile
 from newswatch.ingest.inputs import expand_inputs, read_input
 from newswatch.model import Article, RawInput
 from newswatch.pipeline import process
 from newswatch.settings import Settings
 from newswatch.store.base import PutOutcome, Store
 
-__all__ = ["Failure", "IngestReport", "extract_inputs", "ingest_inputs", "read_and_process"]
+__all__ = ["Failure", "IngestReport", "Notice", "extract_inputs", "ingest_inputs", "read_and_process"]
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,27 @@ class Failure:
         return f"{self.name}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about an input that did not fail (an empty feed)."""
+
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}"
+
+
+_EMPTY = "no articles in it (a feed without items)"
+
+
 @dataclass(slots=True)
 class IngestReport:
+    """What an ingest did: article outcomes (new, updated, unchanged) and the inputs that failed."""
+
     outcomes: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     inputs: int = 0
 
     @property
@@ -58,9 +77,20 @@ def read_and_process(
     return raw, process(raw, max_bytes=settings["input.max_bytes"])
 
 
+def _unexpected(name: str, exc: Exception) -> Failure:
+    """A bug met on one input: logged with its traceback, reported as one line, the run goes on.
+
+    ``NEWSWATCH_DEBUG=1`` lets it propagate instead, traceback and all.
+    """
+    if os.environ.get("NEWSWATCH_DEBUG") == "1":
+        raise exc
+    log.error("internal error on %s", name, exc_info=exc)
+    return Failure(name, f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
 def extract_inputs(
     names: Iterable[str], settings: Settings, *, reference_date: datetime | None = None
-) -> Iterator[Article | Failure]:
+) -> Iterator[Article | Failure | Notice]:
     """Records for every input, in order; a failing input yields a :class:`Failure` and the run goes on."""
     for name in expand_inputs(names):
         try:
@@ -68,7 +98,26 @@ def extract_inputs(
         except NewswatchError as exc:
             yield Failure(name, str(exc))
             continue
+        except Exception as exc:  # one input's bug must not stop the others
+            yield _unexpected(name, exc)
+            continue
+        if not articles:
+            yield Notice(name, _EMPTY)
         yield from articles
+
+
+def _store_all(store: Store, articles: list[Article], raw: RawInput) -> list[PutOutcome]:
+    """Store one input's articles in one transaction, after reconciling each with what is stored."""
+    kept: list[PutOutcome] = []
+    plan: list[Article] = []
+    for article in articles:
+        same_guid = store.find_by_guid(article.guid, article.source) if article.guid else None
+        chosen = reconcile(article, same_id=store.get(article.id), same_guid=same_guid)
+        if chosen is None:
+            kept.append("unchanged")
+        else:
+            plan.append(chosen)
+    return kept + store.put_many((article, raw) for article in plan)
 
 
 def ingest_inputs(
@@ -85,11 +134,14 @@ def ingest_inputs(
         report.inputs += 1
         try:
             raw, articles = read_and_process(name, settings, reference_date=reference_date)
-            outcomes: list[PutOutcome] = store.put_many((article, raw) for article in articles)
+            report.outcomes.update(_store_all(store, articles, raw))
         except NewswatchError as exc:
             report.failures.append(Failure(name, str(exc)))
+        except Exception as exc:  # one input's bug must not stop the others
+            report.failures.append(_unexpected(name, exc))
         else:
-            report.outcomes.update(outcomes)
+            if not articles:
+                report.notices.append(Notice(name, _EMPTY))
         if progress:
             progress(name)
     return report

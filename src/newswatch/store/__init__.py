@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from newswatch.errors import StoreError
 from newswatch.store.base import MARK_END, MARK_START, Order, PutOutcome, SearchHit, Store, StoredInfo
@@ -27,20 +28,29 @@ __all__ = [
     "open_store",
 ]
 
+
+def _sqlite(path: str, clock: Callable[[], datetime] | None, create: bool) -> Store:
+    if not create and not Path(path).exists():
+        raise StoreError(f"no database at {path} (ingest something first, or check --db / NEWSWATCH_DB)")
+    return SqliteStore(path, clock=clock)
+
+
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(.*)", re.DOTALL)
 
 
-def open_store(db: str, *, clock: Callable[[], datetime] | None = None) -> Store:
+def open_store(db: str, *, clock: Callable[[], datetime] | None = None, create: bool = True) -> Store:
     """Open the store named by ``db``: a file path, ``sqlite:///path`` or (later) ``postgresql://…``.
 
-    A SQLite file is created with its parent directories when missing, and its schema brought up to date.
-    ``clock`` gives the store's notion of now (default: the system clock, in UTC).
+    A SQLite file is created with its parent directories when missing (unless ``create`` is false: then a
+    missing file is a :class:`StoreError`, so that a mistyped name is not taken for an empty database),
+    and its schema brought up to date. ``clock`` gives the store's notion of now (default: the system
+    clock, in UTC).
     """
     if not db or not db.strip():
         raise StoreError("no database given")
     match = _SCHEME.fullmatch(db)
     if match is None:
-        return SqliteStore(db, clock=clock)
+        return _sqlite(db, clock, create)
     scheme, rest = match[1].lower(), match[2]
     if scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy writes them
@@ -48,7 +58,7 @@ def open_store(db: str, *, clock: Callable[[], datetime] | None = None) -> Store
             raise StoreError(
                 f"{db}: write a SQLite URL as sqlite:///relative/path or sqlite:////absolute/path"
             )
-        return SqliteStore(rest[1:], clock=clock)
+        return _sqlite(rest[1:], clock, create)
     if scheme in ("postgresql", "postgres"):
         raise StoreError("PostgreSQL backend not available yet")
     raise StoreError(f"{db}: unknown database kind {scheme!r}; give a file path or a sqlite:/// URL")

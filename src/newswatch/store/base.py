@@ -112,6 +112,10 @@ class Store(Protocol):
         """When the article was first seen and last changed, and its raw input's hash; None if unknown."""
         ...
 
+    def find_by_guid(self, guid: str, source: str | None) -> Article | None:
+        """The stored feed item with this guid from this source (the site), or None."""
+        ...
+
     def articles(
         self,
         *,

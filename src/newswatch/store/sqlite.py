@@ -346,6 +346,14 @@ class SqliteStore:
             row = conn.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
         return None if row is None else Article.from_dict(json.loads(row[0]))
 
+    def find_by_guid(self, guid: str, source: str | None) -> Article | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT record FROM articles WHERE guid = ? AND source IS ? ORDER BY seq LIMIT 1",
+                (guid, source),
+            ).fetchone()
+        return None if row is None else Article.from_dict(json.loads(row[0]))
+
     def info(self, article_id: str) -> StoredInfo | None:
         with self._read() as conn:
             row = conn.execute(
