@@ -13,17 +13,29 @@ from datetime import datetime
 from pathlib import Path
 
 from newswatch.errors import StoreError
-from newswatch.store.base import MARK_END, MARK_START, Order, PutOutcome, SearchHit, Store, StoredInfo
+from newswatch.store.base import (
+    MARK_END,
+    MARK_START,
+    EventQuery,
+    Order,
+    PutOutcome,
+    SearchHit,
+    Store,
+    StoredEvent,
+    StoredInfo,
+)
 from newswatch.store.sqlite import SqliteStore
 
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "EventQuery",
     "Order",
     "PutOutcome",
     "SearchHit",
     "SqliteStore",
     "Store",
+    "StoredEvent",
     "StoredInfo",
     "open_store",
 ]

@@ -16,15 +16,17 @@ from types import TracebackType
 from typing import Literal, Protocol, Self
 
 from newswatch.errors import QueryError
-from newswatch.model import Article, RawInput
+from newswatch.model import Article, Event, RawInput
 
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "EventQuery",
     "Order",
     "PutOutcome",
     "SearchHit",
     "Store",
+    "StoredEvent",
     "StoredInfo",
     "from_utc_text",
     "parse_since",
@@ -66,6 +68,27 @@ class StoredInfo:
     first_seen: datetime
     updated_at: datetime
     raw_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """Which events to list: all of them by default; every field given narrows the list."""
+
+    actor: str | None = None  # source or target
+    pair: tuple[str, str] | None = None  # between these two, either way round
+    type: str | None = None  # PLOVER type
+    since: str | None = None  # ISO date; events on or after it
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event with the article it was reported in."""
+
+    event: Event
+    article_id: str
+    article_url: str | None
+    article_title: str | None
 
 
 class Store(Protocol):
@@ -134,6 +157,10 @@ class Store(Protocol):
         keeps one ISO 639-1 language. Arguments are checked when called (``QueryError``); the rows are read
         lazily, in pages, so articles stored during the iteration may or may not appear.
         """
+        ...
+
+    def events(self, query: EventQuery) -> Iterator[StoredEvent]:
+        """Events of stored articles that match ``query``, oldest first (by event date, then article)."""
         ...
 
     def search(self, query: str, *, limit: int = 20, language: str | None = None) -> list[SearchHit]:

@@ -29,9 +29,11 @@ from newswatch.model import Article, RawInput
 from newswatch.store.base import (
     MARK_END,
     MARK_START,
+    EventQuery,
     Order,
     PutOutcome,
     SearchHit,
+    StoredEvent,
     StoredInfo,
     from_utc_text,
     parse_since,
@@ -39,6 +41,7 @@ from newswatch.store.base import (
     sort_key,
     utc_text,
 )
+from newswatch.store.sqlite_events import query_events
 
 __all__ = ["Migration", "SqliteStore", "load_migrations"]
 
@@ -407,6 +410,11 @@ class SqliteStore:
             after = (rows[-1][0], rows[-1][1])
             if remaining is not None:
                 remaining -= len(rows)
+
+    def events(self, query: EventQuery) -> Iterator[StoredEvent]:
+        with self._read() as conn:
+            found = list(query_events(conn, query))
+        yield from found
 
     def search(self, query: str, *, limit: int = 20, language: str | None = None) -> list[SearchHit]:
         _check_limit(limit)

@@ -1,0 +1,48 @@
+"""The SQL of event lists on SQLite: rows of the ``events`` table (kept by triggers, see migration 0003)
+joined with their article, filtered by actor, pair, type and date."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from newswatch.model import Event
+from newswatch.store.base import EventQuery, StoredEvent
+
+__all__ = ["query_events"]
+
+
+def _where(query: EventQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if query.actor:
+        clauses.append("(e.source = ? OR e.target = ?)")
+        params += [query.actor, query.actor]
+    if query.pair:
+        a, b = query.pair
+        clauses.append("((e.source = ? AND e.target = ?) OR (e.source = ? AND e.target = ?))")
+        params += [a, b, b, a]
+    if query.type:
+        clauses.append("e.type = ?")
+        params.append(query.type.upper())
+    if query.since:
+        clauses.append("e.date >= ?")
+        params.append(query.since[:10])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def query_events(conn: sqlite3.Connection, query: EventQuery) -> Iterator[StoredEvent]:
+    """Matching events, oldest first; each read from its article's record, the single truth."""
+    where, params = _where(query)
+    sql = (
+        "SELECT a.id, a.url, a.title, json_extract(a.record, '$.events[' || e.ordinal || ']')"
+        f" FROM events AS e JOIN articles AS a ON a.seq = e.article_seq{where}"
+        " ORDER BY e.date, a.published_sort, a.seq, e.ordinal"
+    )
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    for article_id, url, title, event_json in conn.execute(sql, params):
+        yield StoredEvent(Event(**json.loads(event_json)), article_id, url, title)
