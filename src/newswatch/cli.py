@@ -23,13 +23,20 @@ import click
 
 from newswatch import __version__
 from newswatch.errors import ConfigError, NewswatchError
-from newswatch.export import write_csv, write_jsonl
+from newswatch.export import write_csv, write_events, write_jsonl
 from newswatch.feedview import render_feed
 from newswatch.model import Article
-from newswatch.runner import Failure, Notice, extract_inputs, ingest_inputs
+from newswatch.runner import (
+    Failure,
+    Notice,
+    actor_labels,
+    extract_inputs,
+    ingest_inputs,
+    reprocess_store,
+)
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import SETTINGS, Settings, default_db_path, load_settings
-from newswatch.store import Store, open_store
+from newswatch.store import EventQuery, Store, open_store
 
 __all__ = ["main"]
 
@@ -152,6 +159,54 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, referenc
     click.echo(report.summary)
     if report.failures:
         ctx.exit(1)
+
+
+@cli.command()
+@_DB_OPTION
+@click.pass_context
+def reprocess(ctx: click.Context, db: str | None) -> None:
+    """Run the current pipeline again over every stored article's kept raw input.
+
+    Use it after an upgrade (better extraction, new lexicons): articles are updated in place and keep
+    their ids. Ends with the same line of counts as ingest.
+    """
+    with _store(ctx, db, create=False) as store:
+        report = reprocess_store(store, _settings(ctx))
+    for failure in report.failures:
+        _fail(str(failure))
+    click.echo(report.summary)
+    if report.failures:
+        ctx.exit(1)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--actor", metavar="ID", help="Only events with this actor as source or target (ARM, un, …).")
+@click.option("--pair", nargs=2, metavar="A B", help="Only events between these two actors, either way.")
+@click.option("--type", "type_", metavar="T", help="Only this PLOVER type (ACCUSE, REQUEST, …).")
+@click.option("--since", metavar="DATE", help="Only events on or after DATE (ISO).")
+@click.pass_context
+def events(
+    ctx: click.Context,
+    db: str | None,
+    fmt: str,
+    actor: str | None,
+    pair: tuple[str, str] | None,
+    type_: str | None,
+    since: str | None,
+) -> None:
+    """List stored events with GDELT-like columns: date, source and target (id, name, country), type,
+    CAMEO code, location, article id and URL, and the sentence it came from. Oldest first."""
+    since_date = _date_option(since, "--since")
+    query = EventQuery(
+        actor=actor,
+        pair=pair or None,
+        type=type_,
+        since=since_date.date().isoformat() if since_date else None,
+    )
+    with _store(ctx, db, create=False) as store:
+        write_events(store.events(query), sys.stdout, fmt=fmt, label=actor_labels(store))
 
 
 @cli.command()

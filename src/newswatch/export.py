@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TextIO
 
 from newswatch.model import Article
+from newswatch.store.base import StoredEvent
 
-__all__ = ["CSV_COLUMNS", "write_csv", "write_jsonl"]
+__all__ = [
+    "CSV_COLUMNS",
+    "EVENT_COLUMNS",
+    "ActorLabel",
+    "Labeler",
+    "write_csv",
+    "write_events",
+    "write_jsonl",
+]
 
 CSV_COLUMNS = (
     "id", "published", "published_precision", "language", "source", "url", "title", "author",
@@ -49,5 +60,69 @@ def write_csv(articles: Iterable[Article], out: TextIO) -> int:
                 article.text,
             ]
         )
+        count += 1
+    return count
+
+
+EVENT_COLUMNS = (
+    "date", "source_id", "source_name", "source_country", "target_id", "target_name", "target_country",
+    "type", "cameo", "negated", "claimed_by", "location", "confidence", "article_id", "article_url",
+    "sentence",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ActorLabel:
+    """How an actor id is shown in an export: its name and its country (affiliation)."""
+
+    name: str
+    country: str | None
+
+
+Labeler = Callable[[str | None, str], ActorLabel | None]
+
+
+def _event_row(stored: StoredEvent, label: Labeler) -> dict[str, object]:
+    event = stored.event
+    source, target = label(event.source, stored.article_id), label(event.target, stored.article_id)
+    return {
+        "date": event.date or "",
+        "source_id": event.source or "",
+        "source_name": source.name if source else "",
+        "source_country": (source.country or "") if source else "",
+        "target_id": event.target or "",
+        "target_name": target.name if target else "",
+        "target_country": (target.country or "") if target else "",
+        "type": event.type,
+        "cameo": event.cameo,
+        "negated": event.negated,
+        "claimed_by": event.claimed_by or "",
+        "location": event.location or "",
+        "confidence": event.confidence,
+        "article_id": stored.article_id,
+        "article_url": stored.article_url or "",
+        "sentence": event.sentence,
+    }
+
+
+def write_events(
+    events: Iterable[StoredEvent],
+    out: TextIO,
+    *,
+    fmt: str,
+    label: Labeler,
+) -> int:
+    """Events as GDELT-like rows: CSV with :data:`EVENT_COLUMNS`, or JSON Lines with the same keys."""
+    writer = None
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EVENT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    count = 0
+    for stored in events:
+        row = _event_row(stored, label)
+        if writer is not None:
+            writer.writerow(row)
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count

@@ -176,6 +176,10 @@ class Store(Protocol):
         """The raw input with this SHA-256 (hex), or None."""
         ...
 
+    def raw_hashes(self) -> Iterator[str]:
+        """The SHA-256 of every raw input some stored article currently comes from, in storage order."""
+        ...
+
     def raw_for(self, article_id: str) -> RawInput | None:
         """The raw input the stored article was last stored from (to reprocess it), or None."""
         ...

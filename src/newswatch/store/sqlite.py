@@ -455,6 +455,13 @@ class SqliteStore:
             ).fetchone()
         return None if row is None else _raw_from_row(row)
 
+    def raw_hashes(self) -> Iterator[str]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT raw_sha256 FROM articles GROUP BY raw_sha256 ORDER BY min(seq)"
+            ).fetchall()
+        yield from (row[0] for row in rows)
+
     def raw_for(self, article_id: str) -> RawInput | None:
         with self._read() as conn:
             row = conn.execute(
