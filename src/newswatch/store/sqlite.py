@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -42,6 +40,7 @@ from newswatch.store.base import (
     utc_text,
 )
 from newswatch.store.sqlite_events import query_events
+from newswatch.store.sqlite_migrations import Migration, load_migrations, migrate
 
 __all__ = ["Migration", "SqliteStore", "load_migrations"]
 
@@ -49,59 +48,12 @@ logger = logging.getLogger(__name__)
 
 _PAGE = 500  # rows read per query while iterating articles()
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-_MIGRATION_FILE = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 _ARTICLE_COLUMNS = (
     "url, guid, source, title, author, language, published, published_precision, content_hash, record, "
     "raw_sha256, updated_at"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One schema step: ``NNNN_name.sql`` split into statements."""
-
-    version: int
-    name: str
-    statements: tuple[str, ...]
-
-
-def _split_statements(script: str) -> tuple[str, ...]:
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statement = "\n".join(
-                part for part in buffer.splitlines() if part.strip() and not part.lstrip().startswith("--")
-            )
-            if statement.strip():
-                statements.append(statement)
-            buffer = ""
-    if buffer.strip() and any(
-        part.strip() and not part.lstrip().startswith("--") for part in buffer.splitlines()
-    ):
-        raise StoreError(f"incomplete SQL statement at the end of a migration: {buffer.strip()[:60]!r}")
-    return tuple(statements)
-
-
-@cache
-def load_migrations() -> tuple[Migration, ...]:
-    """The SQLite migrations shipped with this newswatch, in order (versions 1, 2, … without gaps)."""
-    folder = files("newswatch.store").joinpath("migrations").joinpath("sqlite")
-    migrations: list[Migration] = []
-    for entry in folder.iterdir():
-        match = _MIGRATION_FILE.fullmatch(entry.name)
-        if match is None:
-            continue
-        migrations.append(
-            Migration(int(match[1]), match[2], _split_statements(entry.read_text(encoding="utf-8")))
-        )
-    migrations.sort(key=lambda m: m.version)
-    if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
-        raise StoreError("the SQLite migrations shipped with newswatch are not numbered 0001, 0002, …")
-    return tuple(migrations)
 
 
 def _reason(exc: sqlite3.Error, busy_timeout: float) -> str:
@@ -243,59 +195,8 @@ class SqliteStore:
             raise
         return conn
 
-    def _applied(self, conn: sqlite3.Connection) -> dict[int, str]:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "schema_migrations" not in tables:
-            if any(not name.startswith("sqlite_") for name in tables):
-                raise StoreError(f"{self._name}: a SQLite database, but not one of newswatch's")
-            return {}
-        return {int(v): str(n) for v, n in conn.execute("SELECT version, name FROM schema_migrations")}
-
-    def _check_versions(self, applied: dict[int, str], migrations: tuple[Migration, ...]) -> None:
-        known = {m.version: m.name for m in migrations}
-        unknown = sorted(set(applied) - set(known))
-        if unknown:
-            raise StoreError(
-                f"{self._name}: the database has schema version {unknown[-1]}, newer than this newswatch "
-                f"knows ({len(known)}); upgrade newswatch"
-            )
-        for version, name in applied.items():
-            if known[version] != name:
-                raise StoreError(
-                    f"{self._name}: schema version {version} is {name!r} in the database "
-                    f"but {known[version]!r} in this newswatch"
-                )
-
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        migrations = load_migrations()
-        applied = self._applied(conn)  # a plain read: readers never take the write lock here
-        self._check_versions(applied, migrations)
-        for migration in migrations:
-            if migration.version in applied:
-                continue
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                applied = self._applied(conn)  # another process may have migrated meanwhile
-                self._check_versions(applied, migrations)
-                if migration.version not in applied:
-                    conn.execute(
-                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                    )
-                    for statement in migration.statements:
-                        conn.execute(statement)
-                    conn.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        (migration.version, migration.name, utc_text(self._now())),
-                    )
-                    logger.info(
-                        "%s: applied migration %04d_%s", self._name, migration.version, migration.name
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        migrate(conn, self._name, lambda: utc_text(self._now()))
 
     def _now(self) -> datetime:
         return self._clock()
