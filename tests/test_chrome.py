@@ -48,6 +48,19 @@ CHROME = [
     "© 2026 Пример. Все права защищены.",
     "Բոլոր իրավունքները պաշտպանված են",
     "Բոլոր իրավունքները պաշտպանված են։",
+    "Copyright © Example Monitor",
+    "Copyright (c) 2026 Example Monitor",
+    "Copyright Example Monitor 2026",
+    "(c) 2026 Example",
+    "(C) 2026 Пример",
+    # source credits
+    "Source: Reuters",
+    "Source: Reuters.",
+    "Sources: AP, Reuters",
+    "Source: Ministry of Foreign Affairs of Armenia",
+    "Source: armenpress.am",
+    "Источник: ТАСС",
+    "Աղբյուրը՝ Արմենպրես",
     # wire credits
     "Reporting by Jane Doe; editing by John Roe",
     "(Reporting by Jane Doe in Yerevan Editing by John Roe)",
@@ -109,6 +122,15 @@ NOT_CHROME = [
     "Home news from Yerevan",
     "Կիսվել կարծիքով Տպել",
     "Печать документов",
+    # a sentence that starts like a copyright notice or a source credit is news
+    "Copyright disputes stall the talks",
+    "Copyright disputes from 2024 stall the talks on the treaty.",
+    "(c) the parties open the roads across the border.",
+    "Sources: the talks…",
+    "Sources: the talks will resume in Vienna next month, two diplomats said.",
+    "Source: the ministry says the talks stalled over the map.",
+    "Источник: переговоры возобновятся в мае, сообщили дипломаты.",
+    "Աղբյուրը՝ բանակցությունները կշարունակվեն մայիսին, հայտնել են դիվանագետները։",
 ]
 
 

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from newswatch.extract.encoding import declared_encoding, decode
+from newswatch.extract.encoding import declared_encoding, decode, utf16_without_bom
 
 RU = "Министр иностранных дел Армении заявил, что переговоры продолжатся в Москве."
 HY = "Հայաստանի արտաքին գործերի նախարարը հայտարարել է, որ բանակցությունները կշարունակվեն։"
@@ -45,3 +45,46 @@ def test_xml_declaration() -> None:
 
 def test_unknown_declared_encoding_is_ignored() -> None:
     assert decode(b'<meta charset="no-such-codec">Armenia') == '<meta charset="no-such-codec">Armenia'
+
+
+NOT_CHARSETS = ["base64", "hex", "rot13", "zip", "uu", "utf-7", "unicode_escape", "raw_unicode_escape"]
+NOT_CHARSETS += ["undefined", "punycode", "idna"]
+
+
+@pytest.mark.parametrize("label", NOT_CHARSETS)
+def test_a_codec_that_is_no_charset_is_never_declared(label: str) -> None:
+    page = f'<html><head><meta charset="{label}"></head><body><p>Talks resume in Vienna.</p></body></html>'
+    assert declared_encoding(page.encode()) is None
+    assert decode(page.encode()) == page
+    xml = f'<?xml version="1.0" encoding="{label}"?><rss><title>Talks resume</title></rss>'
+    assert decode(xml.encode()) == xml
+    assert decode(b"Talks resume in Vienna.", f"text/html; charset={label}") == "Talks resume in Vienna."
+
+
+def test_utf7_cannot_smuggle_markup() -> None:
+    page = b'<meta charset="utf-7"><p>+ADw-script+AD4-alert(1)+ADw-/script+AD4-</p>'
+    assert "<script>" not in decode(page)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [RU, HY, "Hello, this is a plain capture about the talks in Vienna.\n"])
+def test_utf16_without_bom(text: str, codec: str) -> None:
+    data = text.encode(codec)
+    assert utf16_without_bom(data) == codec
+    assert decode(data) == text
+
+
+def test_utf16_detector_wants_more_than_a_stray_nul() -> None:
+    text = ("The talks resumed in Vienna on Tuesday. " * 50).encode()
+    assert utf16_without_bom(text) is None
+    assert utf16_without_bom(text[:301] + b"\x00" + text[301:]) is None
+    assert utf16_without_bom(b"\x00\x00\x00\x00") is None
+
+
+def test_control_characters_are_removed() -> None:
+    text = ("Talks resumed in Vienna. " * 400) + "Second\x00 paragraph\x1b[31m\x7f.\x08\n"
+    assert len(text) > 8192  # a NUL past the first 8 KB passes the binary check, so decode must drop it
+    assert decode(text.encode()).endswith("Second paragraph[31m.\n")
+    assert decode(b"one\ttwo\r\nthree\x0cfour\x0bfive") == "one\ttwo\r\nthree\nfour\nfive"
+    assert decode(codecs.BOM_UTF8 + b"x\x01y") == "xy"
+    assert decode(f"{RU}\x02".encode("cp1251"), "text/plain; charset=windows-1251") == RU

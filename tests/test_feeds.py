@@ -149,3 +149,92 @@ def test_not_a_feed() -> None:
         parse_feed(b"<rss><channel><title>broken")
     with pytest.raises(MalformedInputError):
         parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}')
+
+
+def test_deeply_nested_json_feed_is_malformed_not_a_crash() -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    data = f'{{"version": "https://jsonfeed.org/version/1.1", "items": [{{"id": "1", "tags": {deep}}}]}}'
+    with pytest.raises(MalformedInputError, match="nested too deeply"):
+        parse_feed(data.encode())
+
+
+LINKS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<link>https://wire.example/en/</link>
+<item><title>Script link</title><link>javascript:alert(1)</link><description>One.</description></item>
+<item><title>Relative link</title><link>/news/2</link><description>Two.</description></item>
+<item><title>Page-relative link</title><link>news/3</link><description>Three.</description></item>
+<item><title>Broken link</title><link>http://[::1/x</link><description>Four.</description></item>
+<item><title>Data link</title><link>data:text/html,hello</link><description>Five.</description></item>
+</channel></rss>"""
+
+
+def test_item_links_are_absolute_web_addresses_or_nothing() -> None:
+    feed = parse_feed(LINKS.encode())
+    assert [i.url for i in feed.items] == [
+        None,
+        "https://wire.example/news/2",
+        "https://wire.example/en/news/3",
+        None,
+        None,
+    ]
+    # Read from an address, the feed's own address is the base.
+    feed = parse_feed(LINKS.encode(), base_url="https://mirror.example/feeds/wire.xml")
+    assert feed.items[1].url == "https://mirror.example/news/2"
+    assert feed.items[2].url == "https://mirror.example/feeds/news/3"
+
+
+def test_feed_link_that_is_no_web_address_is_dropped() -> None:
+    data = LINKS.replace("https://wire.example/en/", "javascript:void(0)").encode()
+    feed = parse_feed(data)
+    assert feed.url is None
+    assert [i.url for i in feed.items] == [None] * 5  # nothing to resolve relative links against
+
+
+def test_json_feed_fields_of_the_wrong_type_are_ignored() -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": 5,
+        "home_page_url": "https://observer.example/",
+        "language": ["en"],
+        "items": [
+            {"id": 7, "url": ["https://evil.example/"], "external_url": "/world/7", "title": {"t": 1},
+             "content_html": 5, "content_text": "Talks resumed.", "date_published": 12345,
+             "authors": "bob", "author": {"name": "R. Aliyeva"}, "language": 3},
+            {"id": True, "url": "javascript:alert(1)", "content_html": ["<p>x</p>"], "summary": "Short.",
+             "authors": [{"name": ["x"]}, {"name": "A. Petrova"}]},
+        ],
+    }  # fmt: skip
+    feed = parse_feed(json.dumps(doc).encode())
+    assert (feed.title, feed.url, feed.language) == (None, "https://observer.example/", None)
+    first, second = feed.items
+    assert first.guid == "7"
+    assert first.url == "https://observer.example/world/7"
+    assert (first.title, first.published, first.language) == (None, None, None)
+    assert first.content == "Talks resumed."
+    assert first.author == "R. Aliyeva"
+    assert (second.guid, second.url, second.content, second.author) == (None, None, "Short.", "A. Petrova")
+
+
+def test_control_characters_never_reach_items() -> None:
+    # feedparser reads the bytes itself (not through decode), and JSON escapes such as \u001b survive parsing.
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire\x07</title><item>'
+        b"<title>Talks\x1b resume\x7f</title><link>https://w.example/1</link>"
+        b"<description>The talks\x01 resumed today.\x0cThey will go on.</description></item></channel></rss>"
+    )
+    feed = parse_feed(rss)
+    (item,) = feed.items
+    assert (feed.title, item.title) == ("Wire", "Talks resume")
+    assert item.content == "The talks resumed today.\nThey will go on."
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "1\u0000", "title": "Talks\u001b resume", "content_text": "Resumed\u0008 today."}],
+    }
+    (item,) = parse_feed(json.dumps(doc).encode()).items
+    assert (item.guid, item.title, item.content) == ("1", "Talks resume", "Resumed today.")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_entity_without_bom_is_found(codec: str) -> None:
+    with pytest.raises(HostileInputError, match="external"):
+        guard_xml(XXE.encode(codec))

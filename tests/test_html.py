@@ -224,3 +224,66 @@ def test_a_bare_year_never_becomes_the_first_of_january() -> None:
         + "</p></article><footer>© 2026</footer></body></html>"
     )
     assert extract_html(page).published is None
+
+
+BODY = (
+    "<p>"
+    + "Negotiators from Yerevan and Baku met in Vienna on Tuesday for another round of talks. " * 4
+    + "</p>"
+)
+
+
+def test_malformed_addresses_are_dropped_not_fatal() -> None:
+    page = f"""<html><head><title>Talks in Vienna</title>
+<link rel="canonical" href="http://[::1/x">
+<link rel="alternate" hreflang="ru" href="http://[bad/ru/1">
+<link rel="alternate" hreflang="hy" href="https://n.example/hy/1">
+<base href="http://[::1/base/">
+</head><body><article><h1>Talks in Vienna</h1>{BODY}{BODY}
+<div class="available">Also available in <a href="http://[x/ru">Русский</a></div>
+<section class="related"><h3>Read more</h3><ul>
+<li><a href="http://[::1/y">Border commissions meet again</a></li>
+<li><a href="https://n.example/en/2">Envoy urges restraint on the border</a></li></ul></section>
+</article></body></html>"""
+    doc = extract_html(page, url="https://n.example/en/1")
+    assert doc.canonical_url is None
+    assert [(t.language, t.url) for t in doc.translations] == [("hy", "https://n.example/hy/1")]
+    assert [(r.title, r.url) for r in doc.related] == [
+        ("Envoy urges restraint on the border", "https://n.example/en/2")
+    ]
+    assert "another round of talks" in doc.text
+    # A malformed address of the page itself resolves nothing, and breaks nothing.
+    assert extract_html(page, url="http://[::1/page").canonical_url is None
+
+
+def test_deeply_nested_json_ld_is_skipped() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    shallow = "[" * 900 + '"Hidden Name"' + "]" * 900  # parses, but nests deeper than any real JSON-LD
+    page = f"""<html><head><title>Talks in Vienna</title><meta name="author" content="Lena Harutyunyan">
+<script type="application/ld+json">{deep}</script>
+<script type="application/ld+json">{{"@type": "NewsArticle", "author": {shallow}, "headline": {shallow},
+ "datePublished": {shallow}}}</script>
+</head><body><article><h1>Talks in Vienna</h1>{BODY}{BODY}</article></body></html>"""
+    doc = extract_html(page)
+    assert doc.author == "Lena Harutyunyan"
+    assert doc.title == "Talks in Vienna"
+    assert doc.published is None
+    assert "another round of talks" in doc.text
+
+
+def test_a_page_is_not_its_own_translation() -> None:
+    page = f"""<html><head><title>Talks in Vienna</title>
+<link rel="canonical" href="https://n.example/en/a?utm_source=feed">
+<link rel="alternate" hreflang="en" href="https://n.example/en/a">
+<link rel="alternate" hreflang="ru" href="https://n.example/ru/a">
+</head><body><article><h1>Talks in Vienna</h1>{BODY}{BODY}</article></body></html>"""
+    doc = extract_html(page)  # no <html lang>: only the address tells that the "en" version is this page
+    assert [(t.language, t.url) for t in doc.translations] == [("ru", "https://n.example/ru/a")]
+    without_canonical = page.replace("canonical", "shortlink")
+    doc = extract_html(without_canonical, url="https://n.example/en/a")
+    assert [t.language for t in doc.translations] == ["ru"]
+    # The same for an "available in" block that links back to the page.
+    available = f"""<html><head><title>Talks</title></head><body><article><h1>Talks</h1>{BODY}{BODY}
+<p>Available in <a href="/en/a">English</a> and <a href="/ru/a">Русский</a></p></article></body></html>"""
+    doc = extract_html(available, url="https://n.example/en/a")
+    assert [(t.language, t.url) for t in doc.translations] == [("ru", "https://n.example/ru/a")]

@@ -20,6 +20,7 @@ from newswatch.errors import (
     InputError,
     InputTooLargeError,
 )
+from newswatch.extract.encoding import decode
 from newswatch.ingest.inputs import check_content, expand_inputs, read_input
 from newswatch.model import RawInput
 from newswatch.settings import Settings
@@ -311,3 +312,18 @@ def test_nul_bytes_after_a_utf8_bom_are_binary() -> None:
 )
 def test_text_passes(data: bytes) -> None:
     check_content(_raw(data))
+
+
+def test_a_stray_nul_in_ordinary_text_is_binary_not_utf16() -> None:
+    # The detector shared with decoding wants NUL bytes on one side of many pairs, as UTF-16 text has them.
+    # One NUL in a table of figures used to pass as "UTF-16": its digit pairs read as printable CJK.
+    table = "".join(f"{2026 + i % 3},{i % 12 + 1:02d},{i % 28 + 1:02d},{1000 + i * 7}\n" for i in range(300))
+    for at in (300, 301):
+        with pytest.raises(BinaryInputError, match="NUL bytes"):
+            check_content(_raw(table[:at].encode() + b"\x00" + table[at:].encode()))
+
+
+def test_bare_utf16_passes_and_decodes_as_text() -> None:
+    data = ("Breaking news: " + RUSSIAN).encode("utf-16-le")
+    check_content(_raw(data))
+    assert decode(data) == "Breaking news: " + RUSSIAN

@@ -1,6 +1,8 @@
 """Every setting, declared once.
 
-Each :class:`Setting` has a dotted name (``fetch.allow_private``), a type, a default and a help line.
+Each :class:`Setting` has a dotted name (``fetch.allow_private``), a type, a default and a help line, and a
+number may have bounds (``min``, ``max``; ``min_exclusive`` makes the lower one a strict "above"). A float is
+always finite.
 Values come from, in rising priority: the default, the TOML file (``config.toml`` in the user's config
 directory, or the file named by ``NEWSWATCH_CONFIG``), the environment (``NEWSWATCH_FETCH_ALLOW_PRIVATE``),
 then explicit overrides (command-line options). ``docs/settings.md`` is checked against this table by a test.
@@ -8,6 +10,7 @@ then explicit overrides (command-line options). ``docs/settings.md`` is checked 
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -28,10 +31,25 @@ class Setting:
     type: type
     default: Any
     help: str
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
 
     @property
     def env(self) -> str:
         return "NEWSWATCH_" + self.name.replace(".", "_").upper()
+
+    @property
+    def allowed(self) -> str:
+        """The values accepted, in words: ``≥ 1``, ``> 0, finite``; empty when any value of the type is."""
+        parts = []
+        if self.min is not None:
+            parts.append(f"{'>' if self.min_exclusive else '≥'} {self.min:g}")
+        if self.max is not None:
+            parts.append(f"≤ {self.max:g}")
+        if self.type is float:
+            parts.append("finite")
+        return ", ".join(parts)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -39,11 +57,22 @@ SETTINGS: tuple[Setting, ...] = (
         "db", str, "", "Database: a SQLite file path. Empty means newswatch.db in the user data directory."
     ),
     Setting(
-        "input.max_bytes", int, 16 * 1024 * 1024, "Largest input accepted, in bytes; larger ones are refused."
+        "input.max_bytes",
+        int,
+        16 * 1024 * 1024,
+        "Largest input accepted, in bytes; larger ones are refused.",
+        min=1,
     ),
     Setting("fetch.allow_private", bool, False, "Allow fetching private, loopback and link-local addresses."),
-    Setting("fetch.timeout", float, 20.0, "Seconds to wait for a server before giving up."),
-    Setting("fetch.max_redirects", int, 5, "Redirects followed per fetch; each hop is checked again."),
+    Setting(
+        "fetch.timeout",
+        float,
+        20.0,
+        "Seconds to wait for a server before giving up.",
+        min=0,
+        min_exclusive=True,
+    ),
+    Setting("fetch.max_redirects", int, 5, "Redirects followed per fetch; each hop is checked again.", min=0),
     Setting(
         "fetch.user_agent", str, "newswatch/0.1 (+https://example.invalid/newswatch)", "User-Agent sent."
     ),
@@ -57,7 +86,7 @@ def default_value(name: str) -> Any:
     return _BY_NAME[name].default
 
 
-def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+def _typed(setting: Setting, value: Any, origin: str) -> Any:
     if isinstance(value, setting.type) and not (setting.type is int and isinstance(value, bool)):
         return value
     if isinstance(value, str):
@@ -74,7 +103,23 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             pass
     elif setting.type is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    raise ConfigError(f"{origin}: {setting.name} must be a {setting.type.__name__}, not {value!r}")
+    kind = setting.type.__name__
+    article = "an" if kind[0] in "aeiou" else "a"
+    raise ConfigError(f"{origin}: {setting.name} must be {article} {kind}, not {value!r}")
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    """``value`` as the setting's type, within its bounds; anything else is a :class:`ConfigError`."""
+    typed = _typed(setting, value, origin)
+    if setting.type is float and not math.isfinite(typed):
+        raise ConfigError(f"{origin}: {setting.name} must be a finite number, not {value!r}")
+    low, high = setting.min, setting.max
+    if low is not None and (typed <= low if setting.min_exclusive else typed < low):
+        bound = "above" if setting.min_exclusive else "at least"
+        raise ConfigError(f"{origin}: {setting.name} must be {bound} {low:g}, not {value!r}")
+    if high is not None and typed > high:
+        raise ConfigError(f"{origin}: {setting.name} must be at most {high:g}, not {value!r}")
+    return typed
 
 
 class Settings(Mapping[str, Any]):
@@ -126,10 +171,16 @@ def load_settings(env: Mapping[str, str] | None = None, config_file: Path | None
     env = os.environ if env is None else env
     path = config_file or config_path(env)
     values: dict[str, Any] = {}
-    if path.is_file():
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if text is not None:
         try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            table = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: {exc}") from None
         for name, value in _flatten(table).items():
             if name not in _BY_NAME:

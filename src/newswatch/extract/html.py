@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import trafilatura
@@ -34,6 +33,7 @@ from newswatch.extract.chrome import (
     read_more_inline,
 )
 from newswatch.extract.dates import ParsedDate, find_dateline, parse_date
+from newswatch.ingest.urls import clean_url, http_url
 from newswatch.model import Link, Precision, Translation
 
 __all__ = ["HtmlDocument", "extract_html", "html_fragment_text"]
@@ -93,11 +93,8 @@ def _norm(text: str | None) -> str:
 
 
 def _absolute(base: str | None, href: str | None) -> str | None:
-    if not href:
-        return None
-    href = href.strip()
-    url = urljoin(base, href) if base else href
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    """An http(s) link of the page; None for other schemes and for malformed addresses (``http://[::1/x``)."""
+    return http_url(href, base)
 
 
 # --- metadata -------------------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
     for node in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(node.text_content() or "null")
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than Python recurses: skipped
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -120,13 +117,16 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
                 stack.extend(item)
 
 
-def _ld_name(value: Any) -> str | None:
+def _ld_name(value: Any, depth: int = 0) -> str | None:
+    """A name, or the names of a list of people; nesting deeper than real JSON-LD has is ignored."""
     if isinstance(value, str):
         return _norm(value) or None
+    if depth > 4:
+        return None
     if isinstance(value, dict):
-        return _ld_name(value.get("name"))
+        return _ld_name(value.get("name"), depth + 1)
     if isinstance(value, list):
-        names = [n for n in (_ld_name(v) for v in value) if n]
+        names = [n for n in (_ld_name(v, depth + 1) for v in value) if n]
         return ", ".join(names) or None
     return None
 
@@ -145,7 +145,7 @@ def _published(
     tree: Any, metas: dict[str, str], ld: list[dict[str, Any]], reference: datetime | None
 ) -> ParsedDate | None:
     candidates: list[str] = []
-    candidates += [str(item["datePublished"]) for item in ld if item.get("datePublished")]
+    candidates += [item["datePublished"] for item in ld if isinstance(item.get("datePublished"), str)]
     candidates += [metas[k] for k in _DATE_META if k in metas]
     candidates += [t.get("datetime") for t in tree.xpath("//time[@datetime][@itemprop='datePublished']")]
     candidates += [t.get("datetime") for t in tree.xpath("//article//time[@datetime] | //time[@pubdate]")]
@@ -231,6 +231,10 @@ def _hreflang(tree: Any, base: str | None, own_language: str | None) -> list[Tra
             continue
         out.append(Translation(language=code, url=url, title=_norm(link.get("title")) or None))
     return [t for t in out if t.language != own_language]
+
+
+def _not_own(translations: list[Translation], own: set[str | None]) -> list[Translation]:
+    return [t for t in translations if not (t.url and clean_url(t.url) in own)]
 
 
 def _anchor_language(anchor: Any) -> str | None:
@@ -384,7 +388,12 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     related = _related(tree, base)
     html_lang = next(iter(tree.xpath("/html/@lang")), None) or metas.get("og:locale") or metas.get("language")
     own_language = (html_lang or "").split("-")[0].split("_")[0].lower() or None
-    translations = _hreflang(tree, base, own_language) or _available_links(tree, base)
+    # A page that lists itself among its language versions (hreflang="en" on the English page) is not its
+    # own translation, whatever language it turns out to be in.
+    own = {clean_url(u) for u in (_absolute(url, canonical), url) if u} - {None}
+    translations = _not_own(_hreflang(tree, base, own_language), own) or _not_own(
+        _available_links(tree, base), own
+    )
     seen: set[str] = set()
     translations = [t for t in translations if not (t.language in seen or seen.add(t.language))]  # type: ignore[func-returns-value]
 
@@ -392,7 +401,8 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     if not raw_text.strip():
         body = tree.body if tree.find("body") is not None else tree
         raw_text = html_fragment_text(lxml.html.tostring(body, encoding="unicode"))
-    title = next((_norm(str(i["headline"])) for i in ld if i.get("headline")), None) or meta.get("title")
+    title = next((_norm(i["headline"]) for i in ld if isinstance(i.get("headline"), str)), None)
+    title = title or meta.get("title")
     drop = {link.title for link in related}
     text = _clean_text(raw_text, drop)
     head, _sep, rest = text.partition("\n\n")

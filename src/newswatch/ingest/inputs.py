@@ -26,6 +26,7 @@ from newswatch.errors import (
     InputError,
     InputTooLargeError,
 )
+from newswatch.extract.encoding import utf16_without_bom
 from newswatch.ingest.fetch import fetch
 from newswatch.model import RawInput
 from newswatch.settings import Settings
@@ -193,24 +194,6 @@ def _split_bom(data: bytes) -> tuple[str | None, bytes]:
     return None, data
 
 
-def _looks_like_utf16(sample: bytes) -> bool:
-    """Text in UTF-16 without a byte-order mark: NUL bytes only on one side of each pair, decoding cleanly."""
-    sample = sample[: len(sample) - len(sample) % 2]
-    if len(sample) < 4:
-        return False
-    for parity, encoding in ((1, "utf-16-le"), (0, "utf-16-be")):
-        if b"\x00" in sample[1 - parity :: 2]:
-            continue
-        try:
-            text = sample.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        printable = sum(1 for char in text if char.isprintable() or char.isspace())
-        if printable >= 0.95 * len(text):
-            return True
-    return False
-
-
 def _is_blank(body: bytes, encoding: str | None) -> bool:
     if encoding is not None and encoding != "utf-8":
         return not body.decode(encoding, errors="replace").strip("\ufeff\u200b \t\r\n\x0b\x0c\u00a0")
@@ -240,7 +223,7 @@ def check_content(raw: RawInput) -> None:
             if raw.data.startswith(magic):
                 raise BinaryInputError(f"binary data ({kind}), not text")
         sample = body[:_SNIFF]
-        if b"\x00" in sample and (encoding is not None or not _looks_like_utf16(sample)):
+        if b"\x00" in sample and (encoding is not None or utf16_without_bom(sample) is None):
             raise BinaryInputError("binary data (NUL bytes), not text")
     if _is_blank(body, encoding):
         what = "a byte-order mark" if not body else "whitespace"
