@@ -59,3 +59,20 @@ def test_feed_items_without_link_or_guid_get_distinct_stable_ids() -> None:
     assert len({a.id for a in first}) == 2
     assert [a.id for a in first] == [a.id for a in again]
     assert [a.title for a in first] == ["First headline only", "Second headline only"]
+
+
+def test_bomless_utf16_feed_is_sniffed_as_a_feed() -> None:
+    data = "<rss version='2.0'><channel><title>W</title></channel></rss>".encode("utf-16-le")
+    assert sniff(data) == "feed"
+
+
+def test_own_language_is_not_a_translation() -> None:
+    page = (
+        "<html><head><link rel='alternate' hreflang='en' href='https://w.example/en/1'>"
+        "<link rel='alternate' hreflang='ru' href='https://w.example/ru/1'></head><body><article><p>"
+        + "The ministers met in Vienna on Monday and agreed to meet again within a month. " * 4
+        + "</p></article></body></html>"
+    ).encode()
+    (article,) = process(RawInput(data=page, name="p.html", url="https://w.example/page"))
+    assert article.language == "en"
+    assert [t.language for t in article.translations] == ["ru"]

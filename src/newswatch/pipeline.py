@@ -17,7 +17,7 @@ from typing import Literal
 from newswatch.errors import EmptyInputError, InputTooLargeError, MalformedInputError
 from newswatch.extract.capture import parse_capture
 from newswatch.extract.dates import parse_date
-from newswatch.extract.encoding import decode
+from newswatch.extract.encoding import decode, utf16_without_bom
 from newswatch.extract.html import extract_html, html_fragment_text
 from newswatch.extract.language import detect_language
 from newswatch.ingest.feeds import is_json_feed, parse_feed
@@ -58,7 +58,7 @@ def sniff(data: bytes, content_type: str | None = None) -> Kind:
     refused with :class:`MalformedInputError` rather than stored as text with their markup.
     """
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
         head = decode(head).encode("utf-8", "replace")
     head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
@@ -85,8 +85,12 @@ def sniff(data: bytes, content_type: str | None = None) -> Kind:
 
 
 def _language(article: Article, hint: str | None) -> Article:
+    """The language, and the language versions without the article's own language (a page that lists
+    itself among its versions)."""
     sample = f"{article.title or ''}\n{article.text}"
-    return replace(article, language=detect_language(sample, declared=hint))
+    language = detect_language(sample, declared=hint)
+    versions = tuple(t for t in article.translations if t.language != language)
+    return replace(article, language=language, translations=versions)
 
 
 def finish(article: Article, *, hint: str | None = None, feed_url: str | None = None) -> Article:
