@@ -97,7 +97,20 @@ def test_seed_comes_out_right() -> None:
     assert text.startswith("The UN welcomes the ceasefire agreements")
     for chrome in ("January 28", "Show news feed", "available in", "Read more"):
         assert chrome not in text
-    assert record["actors"] == [] and record["quotes"] == [] and record["events"] == []
+    actors = {a["id"]: a for a in record["actors"]}  # type: ignore[attr-defined]
+    assert {"un", "ARM", "AZE", "eu", "RUS", "miroslav-jenca"} <= set(actors)
+    assert actors["miroslav-jenca"]["role"] == "Special Representative"
+    quotes = record["quotes"]
+    jenca = [q for q in quotes if q["speaker"] == "miroslav-jenca"]  # type: ignore[attr-defined, index]
+    assert any(q["text"].startswith("the two countries have sent letters") for q in jenca)
+    assert any(q["text"].startswith("the UN will send a mission") for q in jenca)
+    assert any(q["cue"].lower().startswith("according to") for q in jenca)
+    events = {(e["type"], e["source"], e["target"]) for e in record["events"]}  # type: ignore[attr-defined]
+    assert {("SUPPORT", "un", "ARM"), ("SUPPORT", "un", "AZE")} <= events
+    assert {("ACCUSE", "ARM", "AZE"), ("ACCUSE", "AZE", "ARM")} <= events
+    assert {("REQUEST", "un", "ARM"), ("REQUEST", "un", "AZE")} <= events
+    for fact in [*record["quotes"], *record["events"]]:  # type: ignore[misc]
+        assert 0 <= fact["start"] < fact["end"] <= len(text)
 
 
 def test_extract_directory_recurses_and_collapses_feed_duplicates(inputs: Path) -> None:

@@ -25,6 +25,7 @@ from newswatch.ingest.inputs import check_content
 from newswatch.ingest.urls import clean_url, host_of
 from newswatch.model import Article, RawInput, article_id
 from newswatch.settings import default_value
+from newswatch.understand import understand
 
 __all__ = ["DEFAULT_MAX_BYTES", "Kind", "Stage", "finish", "process", "sniff"]
 
@@ -94,8 +95,9 @@ def _language(article: Article, hint: str | None) -> Article:
 
 
 def finish(article: Article, *, hint: str | None = None, feed_url: str | None = None) -> Article:
-    """The stages every article passes: language, then the stable id from its identity."""
-    article = _language(article, hint)
+    """The stages every article passes: language, understanding (actors, quotes, events), then the stable
+    id from its identity."""
+    article = understand(_language(article, hint))
     return replace(
         article,
         id=article_id(
