@@ -371,3 +371,27 @@ def test_export_refuses_a_missing_database(tmp_path: Path) -> None:
 def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
     assert run("export", "--language", "english").returncode == 2
     assert run("ingest", "x.txt", "--db", "").returncode == 1
+
+
+def test_events_verb_lists_sample_events_by_pair_and_type(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    assert run("demo", "--db", db, "--days", "1").returncode == 0
+    table = list(csv.DictReader(io.StringIO(run("events", "--db", db, "--pair", "ARM", "AZE").stdout)))
+    assert table, "the sample corpus has events between Armenia and Azerbaijan"
+    assert all({row["source_id"], row["target_id"]} == {"ARM", "AZE"} for row in table)
+    first = table[0]
+    assert first["source_name"] in ("Armenia", "Azerbaijan") and first["sentence"] and first["article_id"]
+    assert [row["date"] for row in table] == sorted(row["date"] for row in table)
+    accuse = records(run("events", "--db", db, "--type", "ACCUSE", "--format", "jsonl").stdout)
+    assert accuse and all(row["type"] == "ACCUSE" for row in accuse)
+    since = records(run("events", "--db", db, "--since", "2026-03-01", "--format", "jsonl").stdout)
+    assert since and all(str(row["date"]) >= "2026-03-01" for row in since)
+
+
+def test_reprocess_verb(tmp_path: Path, inputs: Path) -> None:
+    db = str(tmp_path / "n.db")
+    run("ingest", str(inputs), "--db", db, "--reference-date", "2026-03-31")
+    result = run("reprocess", "--db", db)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "3 inputs: 0 new, 0 updated, 4 unchanged, 0 failed"
+    assert run("reprocess", "--db", str(tmp_path / "none.db")).returncode == 1
