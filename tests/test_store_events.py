@@ -49,3 +49,30 @@ def test_events_follow_the_record_on_update(tmp_path: Path) -> None:
         assert [e.event.type for e in store.events(EventQuery())] == ["REQUEST"]
         store.put(replace(ARTICLE, text="Changed again.", events=()), RAW)
         assert list(store.events(EventQuery())) == []
+
+
+def test_people_and_bodies_count_for_their_country_and_negated_events_are_opt_in(tmp_path: Path) -> None:
+    from newswatch.model import Actor
+
+    article = Article(
+        id="a2",
+        text="Pashinyan met Aliyev. Armenia did not accuse Azerbaijan.",
+        published="2026-03-05",
+        actors=(
+            Actor("nikol-pashinyan", "Nikol Pashinyan", "person", country="ARM", role="Prime Minister"),
+            Actor("ilham-aliyev", "Ilham Aliyev", "person", country="AZE", role="President"),
+            Actor("ARM", "Armenia", "country"),
+            Actor("AZE", "Azerbaijan", "country"),
+        ),
+        events=(
+            _event("CONSULT", "nikol-pashinyan", "ilham-aliyev", "2026-03-05"),
+            replace(_event("ACCUSE", "ARM", "AZE", "2026-03-05", 22), negated=True),
+        ),
+    )
+    with open_store(str(tmp_path / "n.db")) as store:
+        store.put(article, RAW)
+        pair = [e.event.type for e in store.events(EventQuery(pair=("AZE", "ARM")))]
+        assert pair == ["CONSULT"]
+        assert [e.event.type for e in store.events(EventQuery(actor="AZE"))] == ["CONSULT"]
+        with_negated = store.events(EventQuery(pair=("ARM", "AZE"), negated=True))
+        assert [e.event.type for e in with_negated] == ["CONSULT", "ACCUSE"]

@@ -64,6 +64,17 @@ def _language_option(_ctx: click.Context, _param: click.Parameter, value: str | 
     return value
 
 
+def _event_type_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from newswatch.understand.event_lexicon import event_types
+
+    if value is None:
+        return None
+    known = sorted(event_types())
+    if value.upper() not in known:
+        raise click.BadParameter(f"{value!r} is not a PLOVER type; one of {', '.join(known)}")
+    return value.upper()
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
@@ -184,8 +195,15 @@ def reprocess(ctx: click.Context, db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--actor", metavar="ID", help="Only events with this actor as source or target (ARM, un, …).")
 @click.option("--pair", nargs=2, metavar="A B", help="Only events between these two actors, either way.")
-@click.option("--type", "type_", metavar="T", help="Only this PLOVER type (ACCUSE, REQUEST, …).")
+@click.option(
+    "--type",
+    "type_",
+    metavar="T",
+    callback=_event_type_option,
+    help="Only this PLOVER type (ACCUSE, REQUEST, …).",
+)
 @click.option("--since", metavar="DATE", help="Only events on or after DATE (ISO).")
+@click.option("--include-negated", is_flag=True, help="Also list events the text says did not happen.")
 @click.pass_context
 def events(
     ctx: click.Context,
@@ -195,9 +213,14 @@ def events(
     pair: tuple[str, str] | None,
     type_: str | None,
     since: str | None,
+    include_negated: bool,
 ) -> None:
     """List stored events with GDELT-like columns: date, source and target (id, name, country), type,
-    CAMEO code, location, article id and URL, and the sentence it came from. Oldest first."""
+    CAMEO code, location, article id and URL, and the sentence it came from. Oldest first.
+
+    An actor id also matches the people and bodies the article ties to it: --pair ARM AZE lists what
+    Pashinyan said to Aliyev too. Events the text says did not happen are left out unless asked for.
+    """
     since_date = _date_option(since, "--since")
     query = EventQuery(
         actor=actor,

@@ -74,10 +74,11 @@ class StoredInfo:
 class EventQuery:
     """Which events to list: all of them by default; every field given narrows the list."""
 
-    actor: str | None = None  # source or target
-    pair: tuple[str, str] | None = None  # between these two, either way round
+    actor: str | None = None  # source or target, or their country/organisation as the article gives it
+    pair: tuple[str, str] | None = None  # between these two (or their people and bodies), either way round
     type: str | None = None  # PLOVER type
     since: str | None = None  # ISO date; events on or after it
+    negated: bool = False  # also list events the text says did not happen ("did not accuse")
     limit: int | None = None
 
 

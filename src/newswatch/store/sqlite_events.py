@@ -1,5 +1,5 @@
-"""The SQL of event lists on SQLite: rows of the ``events`` table (kept by triggers, see migration 0003)
-joined with their article, filtered by actor, pair, type and date."""
+"""The SQL of event lists on SQLite: rows of the ``events`` table (kept by triggers, see migrations 0003 and
+0004) joined with their article, filtered by actor (or its country), pair, type and date."""
 
 from __future__ import annotations
 
@@ -17,13 +17,18 @@ __all__ = ["query_events"]
 def _where(query: EventQuery) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
+    # An actor stands for itself and for the people and bodies the article ties to it (its country).
+    source = "(e.source = ? OR e.source_country = ?)"
+    target = "(e.target = ? OR e.target_country = ?)"
     if query.actor:
-        clauses.append("(e.source = ? OR e.target = ?)")
-        params += [query.actor, query.actor]
+        clauses.append(f"({source} OR {target})")
+        params += [query.actor] * 4
     if query.pair:
         a, b = query.pair
-        clauses.append("((e.source = ? AND e.target = ?) OR (e.source = ? AND e.target = ?))")
-        params += [a, b, b, a]
+        clauses.append(f"(({source} AND {target}) OR ({source} AND {target}))")
+        params += [a, a, b, b, b, b, a, a]
+    if not query.negated:
+        clauses.append("e.negated = 0")
     if query.type:
         clauses.append("e.type = ?")
         params.append(query.type.upper())

@@ -10,284 +10,22 @@ A negation before the cue sets ``negated``; "according to X", "X claimed that", 
 the cue or a quote containing it set ``claimed_by``. Dates ("on Tuesday", "вчера", "մարտի 3-ին") resolve
 against the publication date; a place in a locative gives ``location``. No ASSAULT, COERCE or MOBILIZE in
 a sports context. The rules, the data layout and how ``confidence`` is set: ``docs/events.md``.
+
+How a sentence is read into words, cues and actor groups with their roles is
+``newswatch.understand.event_reading``; this module decides which events those make.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from newswatch.model import Actor, Event, Quote
-from newswatch.understand.event_lexicon import (
-    Hit,
-    Lexicon,
-    Phrase,
-    dates_in,
-    event_types,
-    find_phrases,
-    lexicon,
-    normalize_word,
-    published_date,
-)
+from newswatch.understand.event_lexicon import Hit, Phrase, dates_in, event_types, lexicon, published_date
+from newswatch.understand.event_reading import ActorGroup, ArticleReader, ReadSentence
 from newswatch.understand.sentences import Sentence, split_sentences
 
 __all__ = ["find_events"]
-
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-_EMPTY: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class _Group:
-    """One actor mention, a collective reference, or several of them joined by "and"."""
-
-    ids: tuple[str, ...]
-    first: int
-    last: int
-    role: str  # subj, obj, mod, poss, loc, agent, skip
-    prep: str | None
-    post: str | None
-    types: tuple[str, ...]
-    collective: bool = False
-    after: bool = False  # the role comes from a postposition or an ending, not from a word before
-
-
-@dataclass(slots=True)
-class _Sentence:
-    """A sentence as the finder reads it: words, cues and actor groups."""
-
-    span: Sentence
-    starts: list[int]
-    ends: list[int]
-    words: list[str]
-    hits: list[Hit]
-    groups: list[_Group]
-    clause: list[int]  # clause number of each token
-    agent_last: set[int] = field(default_factory=set)
-
-
-class _Article:
-    """What the finder needs about the whole article, computed once."""
-
-    def __init__(self, text: str, lex: Lexicon, actors: Sequence[Actor], quotes: Sequence[Quote]) -> None:
-        self.text = text
-        self.lex = lex
-        mentions = [
-            (m.start, m.end, a) for a in actors for m in a.mentions if 0 <= m.start < m.end <= len(text)
-        ]
-        mentions.sort(key=lambda m: (m[0], -m[1]))
-        self.mentions = mentions
-        self.mention_starts = [m[0] for m in mentions]
-        self.forms = {a.id: {normalize_word(m.text) for m in a.mentions} for a in actors}
-        counts: Counter[str] = Counter()
-        first_seen: dict[str, int] = {}
-        for actor in actors:
-            if actor.type == "country" and actor.mentions:
-                counts[actor.id] += len(actor.mentions)
-                first_seen[actor.id] = min(first_seen.get(actor.id, len(text)), actor.mentions[0].start)
-        ranked = sorted(counts, key=lambda a: (-counts[a], first_seen[a]))
-        # the two parties, and a third in case one of them is the actor speaking to "the parties"
-        self.parties = tuple(ranked[:3])
-        self.quotes = [q for q in quotes if q.speaker]
-        norm = normalize_word(text)
-        self.normalized = len(norm) == len(text)
-        self.norm = norm if self.normalized else text  # words, sport words, dates: same offsets as text
-        self._sport: bool | None = None
-
-    @property
-    def sport(self) -> bool:
-        """Whether the article is a sports report (no violent events anywhere in it); read once, lazily."""
-        if self._sport is None:
-            lex = self.lex
-            signals = len(lex.sport.findall(self.norm)) if lex.sport else 0
-            signals += len(lex.score.findall(self.norm)) if lex.score else 0
-            self._sport = signals >= 2
-        return self._sport
-
-    def sport_sentence(self, span: Sentence) -> bool:
-        lex = self.lex
-        return bool(
-            self.sport
-            or (lex.sport and lex.sport.search(self.norm, span.start, span.end))
-            or (lex.score and lex.score.search(self.norm, span.start, span.end))
-        )
-
-    def quote_speaker(self, position: int) -> str | None:
-        for quote in self.quotes:
-            if quote.start <= position < quote.end:
-                return quote.speaker
-        return None
-
-    def read(self, span: Sentence) -> _Sentence | None:
-        """The sentence as words, cues and actor groups; None when it holds no cue."""
-        lex, text = self.lex, self.text
-        tokens = list(_WORD.finditer(self.norm, span.start, span.end))
-        starts = [t.start() for t in tokens]
-        ends = [t.end() for t in tokens]
-        words = (
-            [t.group() for t in tokens] if self.normalized else [normalize_word(t.group()) for t in tokens]
-        )
-        inside = [False] * len(words)
-        chosen: list[tuple[int, int, Actor]] = []
-        lo = bisect.bisect_left(self.mention_starts, span.start)
-        for start, end, actor in self.mentions[lo:]:
-            if start >= span.end:
-                break
-            if end > span.end or (chosen and start < chosen[-1][1]):
-                continue  # nested in (or overlapping) a longer mention already taken
-            chosen.append((start, end, actor))
-        placed: list[tuple[int, int, int, int, Actor]] = []
-        for start, end, actor in chosen:
-            first = bisect.bisect_right(ends, start)
-            last = bisect.bisect_left(starts, end) - 1
-            if first > last:
-                continue
-            for k in range(first, last + 1):
-                inside[k] = True
-            placed.append((first, last, start, end, actor))
-        hits = find_phrases(lex, words, inside)
-        cues = {h.first for h in hits if h.phrase.kind == "cue"}
-        if not cues:
-            return None
-        raw = [
-            self._group((a.id,), first, last, start, end, (a.type,), words, a.id, cues)
-            for first, last, start, end, a in placed
-        ]
-        for hit in hits:
-            if hit.phrase.kind == "collective" and self.parties:
-                start, end = starts[hit.first], ends[hit.last]
-                raw.append(
-                    self._group(
-                        self.parties, hit.first, hit.last, start, end, ("collective",), words, None, cues
-                    )
-                )
-        raw.sort(key=lambda g: g.first)
-        agent_last = {h.last for h in hits if h.phrase.kind == "agent"}
-        agent_first = {h.first for h in hits if h.phrase.kind == "agent_after"}
-        for group in raw:
-            prev = self._prev(words, group.first)
-            if prev >= 0 and prev in agent_last:
-                group.role = "agent"
-            elif group.last + 1 in agent_first:
-                group.role, group.after = "agent", True
-        breaks = [m.start() for m in lex.clause_break.finditer(text, span.start, span.end)]
-        clause = [bisect.bisect_right(breaks, s) for s in starts]
-        sentence = _Sentence(span, starts, ends, words, hits, [], clause, agent_last)
-        sentence.groups = self._coordinate(raw, sentence)
-        return sentence
-
-    def _prev(self, words: list[str], first: int) -> int:
-        """The index of the word before ``first``, skipping determiners ("to the UN")."""
-        k = first - 1
-        while k >= 0 and words[k] in self.lex.determiners:
-            k -= 1
-        return k
-
-    def _group(
-        self,
-        ids: tuple[str, ...],
-        first: int,
-        last: int,
-        start: int,
-        end: int,
-        types: tuple[str, ...],
-        words: list[str],
-        actor_id: str | None,
-        cues: set[int],
-    ) -> _Group:
-        lex, text = self.lex, self.text
-        prev_index = self._prev(words, first)
-        prev = words[prev_index] if prev_index >= 0 else None
-        post = words[last + 1] if last + 1 < len(words) and last + 1 not in cues else None
-        token = words[last]
-        forms = self.forms.get(actor_id or "", set())
-
-        def ends_with(endings: tuple[str, ...]) -> bool:
-            # a person's own name may end like a case ending ("Պուտին"): trust the ending only when
-            # another form of the name lacks it
-            return any(
-                token.endswith(ending)
-                and len(token) > len(ending) + 1
-                and ("person" not in types or any(not f.endswith(ending) for f in forms))
-                for ending in endings
-            )
-
-        after = text[end : end + 12].lower()
-        if any(after.startswith(c) for c in lex.compound_after):
-            role = "skip"
-        elif types == ("place",) or prev in lex.locative_before or ends_with(lex.locative_endings):
-            role = "loc"
-        elif any(token.endswith(e) for e in lex.possessive_endings) or text.startswith(("'s", "’s"), end):
-            role = "poss" if lex.possessive_endings else "subj"
-        elif prev in lex.object_before or post in lex.object_after or ends_with(lex.object_endings):
-            role = "obj"
-        elif prev in lex.modifier_before or ends_with(lex.modifier_endings):
-            role = "mod"
-        elif prev in lex.coordinators:
-            role = "and"  # takes the role of the mention before it (see _coordinate)
-        else:
-            role = "subj"
-        marked_after = (
-            post in lex.object_after or ends_with(lex.object_endings) or ends_with(lex.locative_endings)
-        )
-        return _Group(
-            ids,
-            first,
-            last,
-            role,
-            prev,
-            post,
-            types,
-            actor_id is None,
-            role in ("obj", "loc") and marked_after,
-        )
-
-    def _coordinate(self, raw: list[_Group], sentence: _Sentence) -> list[_Group]:
-        """Join mentions separated only by "and" or a comma; "X and Y" shares the role of its first member
-        (its last member's, when a postposition or an ending marks the whole group: "X-ի և Y-ի միջև")."""
-        lex, text = self.lex, self.text
-        cue_tokens = sorted(h.first for h in sentence.hits if h.phrase.kind in ("cue", "claim"))
-        groups: list[_Group] = []
-        for group in raw:
-            if group.role == "and":
-                # "to the UN secretary general and the Security Council": the role of the mention before,
-                # when only a few words and no cue or comma stand between them
-                previous = groups[-1] if groups else None
-                inherit = previous is not None and previous.role in ("obj", "mod", "poss", "loc", "subj")
-                if previous is not None and inherit:
-                    gap = text[sentence.ends[previous.last] : sentence.starts[group.first]]
-                    cue_between = any(previous.last < c < group.first for c in cue_tokens)
-                    inherit = not cue_between and "," not in gap and len(gap.split()) <= 4
-                group.role = previous.role if previous is not None and inherit else "subj"
-            if groups:
-                previous = groups[-1]
-                gap = (
-                    text[sentence.ends[previous.last] : sentence.starts[group.first]].strip(" ,\n\t").lower()
-                )
-                gap = " ".join(w for w in gap.split() if w not in lex.determiners)
-                listed = not gap and (
-                    text.startswith(",", sentence.ends[group.last])
-                    or text[sentence.ends[group.last] :].lstrip().split(" ", 1)[0].lower() in lex.coordinators
-                )
-                if (gap in lex.coordinators or listed) and "skip" not in (previous.role, group.role):
-                    role = group.role if group.after else previous.role
-                    groups[-1] = _Group(
-                        tuple(dict.fromkeys(previous.ids + group.ids)),
-                        previous.first,
-                        group.last,
-                        role,
-                        previous.prep,
-                        group.post,
-                        previous.types + group.types,
-                        previous.collective or group.collective,
-                        group.after,
-                    )
-                    continue
-            groups.append(group)
-        return groups
 
 
 @dataclass(slots=True)
@@ -307,7 +45,7 @@ class _Found:
 class _Finder:
     """The events of one sentence."""
 
-    def __init__(self, article: _Article, sentence: _Sentence) -> None:
+    def __init__(self, article: ArticleReader, sentence: ReadSentence) -> None:
         self.article = article
         self.lex = article.lex
         self.s = sentence
@@ -343,7 +81,7 @@ class _Finder:
                 return min(end, other.first)
         return end
 
-    def _agent_cue(self, group: _Group) -> Hit | None:
+    def _agent_cue(self, group: ActorGroup) -> Hit | None:
         """The cue a doer belongs to: the one before "by X" / "со стороны X", after "X-ի կողմից"."""
         cues = [h for h in self.s.hits if h.phrase.kind == "cue"]
         if group.after:
@@ -357,26 +95,26 @@ class _Finder:
         return hit.first > 0 and self.s.words[hit.first - 1] in self.lex.coordinators
 
     @staticmethod
-    def _party_ids(group: _Group, sources: tuple[str, ...]) -> tuple[str, ...]:
+    def _party_ids(group: ActorGroup, sources: tuple[str, ...]) -> tuple[str, ...]:
         """A group's actors as targets; "the parties" are the two leading countries other than the source."""
         if group.collective:
             return tuple(i for i in group.ids if i not in sources)[:2]
         return group.ids
 
-    def _next_subject(self, group: _Group) -> bool:
+    def _next_subject(self, group: ActorGroup) -> bool:
         """Whether ``group`` is the subject of a following coordinated clause ("…, and France recalled")."""
         if group.prep not in self.lex.coordinators:
             return False
         return any(h.phrase.kind == "cue" and 0 < h.first - group.last <= 3 for h in self.s.hits)
 
-    def _nearest_left(self, start: int, stop: int, roles: tuple[str, ...]) -> _Group | None:
+    def _nearest_left(self, start: int, stop: int, roles: tuple[str, ...]) -> ActorGroup | None:
         best = None
         for group in self.s.groups:
             if group.first >= start and group.last < stop and group.role in roles:
                 best = group
         return best
 
-    def subject_of(self, hit: Hit) -> _Group | None:
+    def subject_of(self, hit: Hit) -> ActorGroup | None:
         """The actor group in subject position before ``hit`` (used for claims, too)."""
         start = self._window_start(hit)
         return self._nearest_left(start, hit.first, ("subj",)) or self._nearest_left(
@@ -388,7 +126,7 @@ class _Finder:
         words = s.words
         start, end = self._window_start(hit), self._window_end(hit)
         confidence = 0.65 if phrase.noun else 0.8
-        source: _Group | None = None
+        source: ActorGroup | None = None
         sources: tuple[str, ...] = ()
         targets: list[str] = []
         mutual = phrase.mutual
@@ -563,7 +301,7 @@ class _Finder:
         return found
 
 
-def _location(sentence: _Sentence, position: int) -> str | None:
+def _location(sentence: ReadSentence, position: int) -> str | None:
     """A place (or a country named as a place) in a locative, nearest the cue; places first."""
     best: tuple[int, int, str] | None = None
     for group in sentence.groups:
@@ -596,7 +334,7 @@ def find_events(
         return ()
     if not sentences:
         sentences = split_sentences(text, language)
-    article = _Article(text, lex, actors, quotes)
+    article = ArticleReader(text, lex, actors, quotes)
     when_published = published_date(published)
     events: dict[tuple[str, str, str | None, int, bool], Event] = {}
     for span in sentences:

@@ -16,8 +16,9 @@ Two kinds of quotation are found (``docs/quotes.md`` has the full list of forms)
 The speaker is an actor id: the actor named in the cue clause (a person is preferred over an organisation
 or a country in the same noun phrase), or — for a pronoun or a role noun ("he", "the minister", "the
 ministry", "она", "նախարարը") — the last fitting named actor before it. Mentions inside long quotations do
-not count as earlier actors. Every cue word, pronoun, role noun and quote mark is data in
-``data/quotes/<lang>.toml``, loaded once per language; an unknown language uses all the files together.
+not count as earlier actors; that resolution is ``newswatch.understand.speakers``. Every cue word, pronoun,
+role noun and quote mark is data in ``data/quotes/<lang>.toml``, loaded once per language; an unknown
+language uses all the files together.
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newswatch.model import Actor, Quote
-from newswatch.understand.quote_lexicon import QuoteLexicon, Referent, lexicon
+from newswatch.understand.quote_lexicon import QuoteLexicon, lexicon
 from newswatch.understand.sentences import Sentence, split_sentences
+from newswatch.understand.speakers import CLAUSE_MARK, WORD, Speakers, Token, count_words
 
 __all__ = ["find_quotes"]
 
-#: Actor types that can speak (places cannot).
-_SPEAKERS = frozenset({"person", "organization", "country"})
 #: A quoted span of this many words or fewer needs a cue right beside it to be a quotation.
 _SHORT = 3
 #: Most words between a closing mark and its cue ("…," UN Special Representative Miroslav Jenca said).
@@ -43,15 +43,9 @@ _TRAILING_WORDS = 10
 _LEADING_WORDS = 4
 #: Most words between a cue ending the previous sentence and the opening mark ("Բայրամովը նշել է. «…»").
 _PREVIOUS_WORDS = 2
-#: How many fitting mentions back a role noun looks for one whose role (or name) matches it.
-_LOOKBACK = 8
-#: Most words between two tokens of one noun phrase ("UN Special Representative Miroslav Jenca").
-_PHRASE_WORDS = 4
 
-_WORD = re.compile(r"[^\W_]+(?:[-’'][^\W_]+)*")
 _GLUED = re.compile(r"[^\W_]*(?:[-’'][^\W_]+)*")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
-_CLAUSE_MARK = re.compile(r"[,.;:!?։՝]")
 _SEPARATORS = " \t\n,:;՝—–-"
 _CONTENT_END = " \t\n.,;:։"
 _PUNCT_ONLY = re.compile(r"[\s\"'“”«»„‘’.,;:!?…։՝—–-]*\Z")
@@ -60,16 +54,6 @@ _SENTENCE_END = re.compile(r"[.!?…։](?:\s|\Z)")
 _INSIDE_END = re.compile(r"[,!?…]\s*\Z")
 _LEADING_PUNCT = re.compile(r"\s*[,.!?…—–-]")
 _OPENER_BEFORE = frozenset(" \t\n([{—–-/:")
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    """A mention of a speaking actor, or a pronoun / role noun."""
-
-    start: int
-    end: int
-    actor: Actor | None = None
-    referent: Referent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +73,6 @@ def find_quotes(
     return _Document(text, lexicon(language), sentences, actors).quotes()
 
 
-def _count(text: str, start: int, end: int) -> int:
-    return len(_WORD.findall(text, start, end))
-
-
 def _trim(text: str, start: int, end: int, lead: str, tail: str) -> tuple[int, int]:
     while start < end and text[start] in lead:
         start += 1
@@ -102,7 +82,7 @@ def _trim(text: str, start: int, end: int, lead: str, tail: str) -> tuple[int, i
 
 
 class _Document:
-    """One article's text with its sentences, tokens, quoted spans and cue words, indexed for lookups."""
+    """One article's text with its sentences, quoted spans, cue words and speakers, indexed for lookups."""
 
     def __init__(self, text: str, lex: QuoteLexicon, sentences: Sequence[Sentence], actors: Sequence[Actor]):
         self.text = text
@@ -111,14 +91,11 @@ class _Document:
         self.starts = [s.start for s in self.sentences]
         self.breaks = [m.start() for m in _PARAGRAPH.finditer(text)]
         self.spans = self._quoted_spans()
-        long_spans = [(o, c) for o, c in self.spans if _count(text, o + 1, c) > _SHORT]
+        long_spans = [(o, c) for o, c in self.spans if count_words(text, o + 1, c) > _SHORT]
         self.long_starts = [o for o, _ in long_spans]
         self.long_spans = long_spans
         self.long_closes = [c for _, c in long_spans]
-        self.tokens = self._tokens(actors)
-        self.token_starts = [t.start for t in self.tokens]
-        self.mentions = [(t, t.actor) for t in self.tokens if t.actor is not None]
-        self.mention_starts = [t.start for t, _ in self.mentions]
+        self.speakers = Speakers(text, lex, actors, self._inside_long)
         self.cues = [(m.start(), m.end()) for m in lex.cues.finditer(text)]
         self.cue_starts = [start for start, _ in self.cues]
 
@@ -128,37 +105,11 @@ class _Document:
         i = bisect_right(self.long_starts, position) - 1
         return i >= 0 and self.long_spans[i][0] < position < self.long_spans[i][1]
 
-    def _tokens(self, actors: Sequence[Actor]) -> list[_Token]:
-        size = len(self.text)
-        tokens = [
-            _Token(mention.start, mention.end, actor=actor)
-            for actor in actors
-            if actor.type in _SPEAKERS
-            for mention in actor.mentions
-            if 0 <= mention.start < mention.end <= size and not self._inside_long(mention.start)
-        ]
-        tokens.sort(key=lambda t: t.start)
-        taken = [t.start for t in tokens]
-        if self.lex.referents is not None:
-            for match in self.lex.referents.finditer(self.text):
-                i = bisect_left(taken, match.end())
-                if (i and tokens[i - 1].end > match.start()) or self._inside_long(match.start()):
-                    continue  # part of a named mention, or inside a quotation
-                kind = self.lex.referent_kinds[int((match.lastgroup or "r0")[1:])]
-                tokens.insert(i, _Token(match.start(), match.end(), referent=kind))
-                taken.insert(i, match.start())
-        return tokens
-
     def _sentence(self, position: int) -> int:
         return max(0, bisect_right(self.starts, position) - 1)
 
     def _paragraph(self, position: int) -> int:
         return bisect_right(self.breaks, position)
-
-    def _tokens_in(self, start: int, end: int) -> list[_Token]:
-        i = bisect_left(self.token_starts, start)
-        j = bisect_left(self.token_starts, end)
-        return [t for t in self.tokens[i:j] if t.end <= end]
 
     def _cues_in(self, start: int, end: int) -> list[tuple[int, int]]:
         i = bisect_left(self.cue_starts, start)
@@ -191,105 +142,13 @@ class _Document:
                 stack.append((i, closers[char]))
         return spans
 
-    # -- speakers
-
-    def _resolve(self, token: _Token) -> str | None:
-        """The last named actor before ``token`` that fits its pronoun or role noun.
-
-        Among the last few fitting mentions, a person whose role contains the role noun's hint, or for "the
-        ministry" a mention that itself names a body ("Russian foreign ministry"), comes first; "the
-        ministry" falls back to any country.
-        """
-        kind = token.referent
-        assert kind is not None
-        last = bisect_left(self.mention_starts, token.start)
-        hint = kind.role.lower() if kind.role else None
-        nouns = self.lex.body_nouns if kind.fit == "body" else None
-        first: Actor | None = None
-        seen = 0
-        for i in range(last - 1, -1, -1):
-            mention, actor = self.mentions[i]
-            if mention.end > token.start or not self._fits(actor, kind):
-                continue
-            if (hint and hint in (actor.role or "").lower()) or (
-                nouns is not None and nouns.search(self.text, mention.start, mention.end)
-            ):
-                return actor.id
-            first = first or actor
-            seen += 1
-            if seen >= (_LOOKBACK if hint or nouns else 1):
-                break
-        if first is None and kind.fit == "body":
-            countries = (
-                a for m, a in reversed(self.mentions[:last]) if a.type == "country" and m.end <= token.start
-            )
-            first = next(countries, None)
-        return first.id if first is not None else None
-
-    def _fits(self, actor: Actor, kind: Referent) -> bool:
-        if kind.fit == "person":
-            return actor.type == "person"
-        if kind.fit == "body":
-            return actor.type == "organization" or (actor.type == "country" and bool(actor.role))
-        return actor.type in ("organization", "country")
-
-    def _phrase_of(self, ordered: list[_Token]) -> Iterable[_Token]:
-        """The tokens of the noun phrase that starts with ``ordered[0]`` (nearest-first order)."""
-        previous = ordered[0]
-        yield previous
-        for token in ordered[1:]:
-            low, high = min(previous.end, token.end), max(previous.start, token.start)
-            if _CLAUSE_MARK.search(self.text, low, high) or _count(self.text, low, high) > _PHRASE_WORDS:
-                return
-            yield token
-            previous = token
-
-    def _pick(self, ordered: list[_Token]) -> str | None:
-        """The speaker among tokens ordered nearest-first from the cue.
-
-        A named person in the same phrase wins over an organisation or a country ("UN Special Representative
-        Miroslav Jenca"); a role noun or pronoun names the actor in apposition to it ("официальный
-        представитель МИД Армении Ани Бадалян") or else the last fitting actor before it.
-        """
-        first = ordered[0]
-        phrase = list(self._phrase_of(ordered))
-        if first.referent is not None:
-            kind = first.referent
-            apposed = [t.actor for t in phrase[1:] if t.actor is not None and self._fits(t.actor, kind)]
-            return apposed[0].id if apposed else self._resolve(first)
-        persons = [t.actor for t in phrase if t.actor is not None and t.actor.type == "person"]
-        chosen = persons[0] if persons else first.actor
-        return chosen.id if chosen is not None else None
-
-    def _speaker(self, start: int, end: int, cue: tuple[int, int]) -> str | None:
-        """The speaker of a cue from the tokens of [start, end): the subject before it, else after it."""
-        usable = [t for t in self._tokens_in(start, end) if t.referent is None or not t.referent.oblique]
-        before = [t for t in usable if t.end <= cue[0]]
-        if before:
-            marks = list(_CLAUSE_MARK.finditer(self.text, before[-1].end, cue[0]))
-            if not marks or _count(self.text, marks[-1].end(), cue[0]) <= 1:
-                return self._pick(before[::-1])
-            before = []  # "Mirzoyan met Bayramov, where the sides said …": another subject speaks
-        after = [t for t in usable if t.start >= cue[1]]
-        return self._pick(after) if after else None
-
     def _cue_speaker(self, start: int, end: int, cue: tuple[int, int]) -> str | None:
-        """The speaker of a cue; a participle ("adding", "отметив", "նշելով") takes the speaker of the cue
-        before it in the clause, or else the subject of the clause (its first pronoun, person or actor)."""
-        lex = self.lex
-        if lex.participles is None or not lex.participles.fullmatch(self.text, cue[0], cue[1]):
-            return self._speaker(start, end, cue)
+        """The speaker of ``cue`` in [start, end); a participle defers to the last cue before it there."""
         earlier = self._cues_in(start, cue[0])
-        if earlier:
-            return self._speaker(start, cue[0], earlier[-1])
-        usable = [t for t in self._tokens_in(start, cue[0]) if t.referent is None or not t.referent.oblique]
-        if not usable:
-            return None
-        persons = [t for t in usable if t.actor is not None and t.actor.type == "person"]
-        return self._pick([persons[0]] if persons and usable[0].referent is None else usable)
+        return self.speakers.cue_speaker(start, end, cue, earlier[-1] if earlier else None)
 
     def _clause_end(self, start: int, end: int) -> int:
-        match = _CLAUSE_MARK.search(self.text, start, end)
+        match = CLAUSE_MARK.search(self.text, start, end)
         return match.start() if match else end
 
     # -- direct quotations
@@ -311,7 +170,7 @@ class _Document:
         ):
             return None
         for cue in self._cues_in(start, end):
-            if _count(text, start, cue[0]) > _TRAILING_WORDS:
+            if count_words(text, start, cue[0]) > _TRAILING_WORDS:
                 break
             speaker = self._cue_speaker(start, self._clause_end(cue[1], end), cue)
             return _Attribution(speaker, text[cue[0] : cue[1]])
@@ -335,7 +194,7 @@ class _Document:
             gap = text[cue[1] : opening].strip(_SEPARATORS + ".")
             if gap and not self.lex.complement.fullmatch(" " + gap):
                 return None
-        elif _count(text, cue[1], end) > most:
+        elif count_words(text, cue[1], end) > most:
             return None
         return _Attribution(self._cue_speaker(start, end, cue), text[cue[0] : cue[1]])
 
@@ -348,7 +207,7 @@ class _Document:
             start, end = _trim(text, opening + 1, close, " \t\n", " \t\n,")
             if start >= end:
                 continue
-            words = _count(text, start, end)
+            words = count_words(text, start, end)
             short = words <= _SHORT
             limit = self.spans[n + 1][0] if n + 1 < len(self.spans) else len(text)
             found = [
@@ -375,7 +234,7 @@ class _Document:
         sentences = self._sentence(opening) - self._sentence(last.end)
         if sentences > 1 or self._paragraph(opening) - self._paragraph(last.end) > 1:
             return None
-        between = self._tokens_in(last.end, opening)
+        between = self.speakers.tokens_in(last.end, opening)
         if any(t.actor and t.actor.type == "person" and t.actor.id != last.speaker for t in between):
             return None
         return _Attribution(last.speaker, None)
@@ -394,7 +253,7 @@ class _Document:
                 end = cue[0]
                 break
         begin, end = _trim(self.text, start, end, _SEPARATORS, _CONTENT_END)
-        return (begin, end) if _count(self.text, begin, end) >= minimum else None
+        return (begin, end) if count_words(self.text, begin, end) >= minimum else None
 
     def _according(self) -> Iterable[Quote]:
         """``according to X, …`` / ``по словам X, …`` / ``Ըստ X-ի՝ …`` / ``Նրա խոսքով …``."""
@@ -408,25 +267,25 @@ class _Document:
                 if found is None:
                     continue
                 token, form_end, cue = found
-                speaker = token.actor.id if token.actor is not None else self._resolve(token)
+                speaker = token.actor.id if token.actor is not None else self.speakers.resolve(token)
                 if speaker is None:
                     continue
                 span = self._content(form_end, sentence, 2)
                 if span is None:  # the form closes the sentence: "…, according to Jenca."
                     start, end = _trim(text, sentence.start, match.start(), _SEPARATORS, _CONTENT_END)
-                    span = (start, end) if _count(text, start, end) >= 3 else None
+                    span = (start, end) if count_words(text, start, end) >= 3 else None
                 if span is not None:
                     yield Quote(speaker, text[span[0] : span[1]], span[0], span[1], False, cue)
 
     def _according_speaker(
         self, match: re.Match[str], leads: bool, after: re.Pattern[str] | None, sentence: Sentence
-    ) -> tuple[_Token, int, str] | None:
+    ) -> tuple[Token, int, str] | None:
         text = self.text
         if leads:
-            i = bisect_left(self.token_starts, match.end())
-            if i >= len(self.tokens) or self.tokens[i].start >= sentence.end:
+            i = bisect_left(self.speakers.token_starts, match.end())
+            if i >= len(self.speakers.tokens) or self.speakers.tokens[i].start >= sentence.end:
                 return None
-            token = self.tokens[i]
+            token = self.speakers.tokens[i]
             if after is None:
                 found = self._phrase(token, match, sentence)
                 return None if found is None else (*found, match.group())
@@ -437,10 +296,10 @@ class _Document:
             if follow is None:
                 return None
             return token, follow.end(), f"{match.group()} {follow.group()}"
-        i = bisect_left(self.token_starts, match.start()) - 1
-        if i < 0 or self.tokens[i].start < sentence.start:
+        i = bisect_left(self.speakers.token_starts, match.start()) - 1
+        if i < 0 or self.speakers.tokens[i].start < sentence.start:
             return None
-        token = self.tokens[i]
+        token = self.speakers.tokens[i]
         if text[self._word_end(token.end) : match.start()].strip():
             return None
         return token, match.end(), match.group()
@@ -449,7 +308,7 @@ class _Document:
         """Past an inflection glued to a mention: "ՄԱԿ-ի", "Միրզոյանի" when the mention is "Միրզոյան"."""
         return _GLUED.match(self.text, position).end()  # type: ignore[union-attr]  # always matches
 
-    def _phrase(self, first: _Token, form: re.Match[str], sentence: Sentence) -> tuple[_Token, int] | None:
+    def _phrase(self, first: Token, form: re.Match[str], sentence: Sentence) -> tuple[Token, int] | None:
         """The speaker named after an "according to" form, and where the name ends.
 
         When a comma (or a colon, "՝") closes the name within a few words, the name is everything up to it
@@ -460,11 +319,13 @@ class _Document:
         text, start = self.text, form.end()
         stop = self._clause_end(start, sentence.end)
         closing = stop < sentence.end and (
-            text[stop] in ",:;՝" or _count(text, sentence.start, form.start()) >= 3
+            text[stop] in ",:;՝" or count_words(text, sentence.start, form.start()) >= 3
         )
-        if closing and _count(text, start, stop) <= 10:
+        if closing and count_words(text, start, stop) <= 10:
             inside = [
-                t for t in self._tokens_in(start, stop) if t.actor is not None or t.referent is not None
+                t
+                for t in self.speakers.tokens_in(start, stop)
+                if t.actor is not None or t.referent is not None
             ]
             if not inside:
                 return None
@@ -473,8 +334,8 @@ class _Document:
         if text[start : first.start].strip():
             return None
         chosen = first
-        for token in self._tokens_in(first.end, stop):
-            gap = _WORD.findall(text, chosen.end, token.start)
+        for token in self.speakers.tokens_in(first.end, stop):
+            gap = WORD.findall(text, chosen.end, token.start)
             if len(gap) > 3 or not all(word[:1].isupper() for word in gap):
                 break
             chosen = token
@@ -539,9 +400,9 @@ class _Document:
         separator = max(text.rfind(mark, floor, cue[0]) for mark in ",—–")
         if separator < floor or (lex.participles and lex.participles.fullmatch(text, cue[0], cue[1])):
             return None
-        between = _count(text, separator + 1, cue[0])
+        between = count_words(text, separator + 1, cue[0])
         after_end = self._clause_end(cue[1], sentence.end)
-        after = _count(text, cue[1], after_end)
+        after = count_words(text, cue[1], after_end)
         if 1 <= between <= _TRAILING_WORDS and after and self._adverbial(cue[1], sentence.end):
             after_end = cue[1]  # "…, Dujarric told reporters at the daily briefing."
         else:
@@ -551,9 +412,9 @@ class _Document:
                 or (between == 0 and 1 <= after <= _TRAILING_WORDS)
             ):
                 return None
-        speaker = self._speaker(separator + 1, after_end, cue)
+        speaker = self.speakers.speaker(separator + 1, after_end, cue)
         start, end = _trim(text, floor, separator, _SEPARATORS, _CONTENT_END)
-        if speaker is None or _count(text, start, end) < 4:
+        if speaker is None or count_words(text, start, end) < 4:
             return None
         return Quote(speaker, text[start:end], start, end, False, text[cue[0] : cue[1]])
 
@@ -578,7 +439,7 @@ class _Document:
         pointing = found is not None and bool(_PUNCT_ONLY.match(text, found.end(), sentence.end))
         if not pointing and lex.back_before is not None:
             pointing = lex.back_before.search(text, sentence.start, cue[0]) is not None
-        speaker = self._speaker(sentence.start, sentence.end, cue) if pointing else None
+        speaker = self.speakers.speaker(sentence.start, sentence.end, cue) if pointing else None
         if speaker is None:
             return None
         paragraph = self._paragraph(sentence.start)
