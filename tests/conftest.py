@@ -106,3 +106,14 @@ def shared_dir() -> Path:
             pytest.fail(f"shared data not found at {root} (NEWSWATCH_REQUIRE_SHARED=1)")
         pytest.skip(f"shared data not found at {root}")
     return root
+
+
+def shared_set(name: str) -> Path:
+    """A benchmark set under ``shared/benchmarks`` with its ``ground-truth.json``; skipped or failed as above."""
+    path = shared_dir() / "benchmarks" / name
+    if not (path / "ground-truth.json").exists():
+        message = f"benchmark data not found: {path} (set NEWSWATCH_SHARED)"
+        if os.environ.get("NEWSWATCH_REQUIRE_SHARED") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -9,18 +9,19 @@ failed instead with ``NEWSWATCH_REQUIRE_SHARED=1``.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import shared_set
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import load_pages, predict, set_dir, write_jsonl  # noqa: E402
+from benchmarks.common import load_pages, predict, write_jsonl  # noqa: E402
 from benchmarks.dates import SET, newswatch_system, score_dates  # noqa: E402
 
 from newswatch.errors import NewswatchError  # noqa: E402
@@ -34,19 +35,9 @@ DATE_ACCURACY_FLOOR = 0.89
 MAX_WRONG_DATES = 93
 
 
-def _shared_set(name: str) -> Path:
-    path = set_dir(name)
-    if not (path / "ground-truth.json").exists():
-        message = f"benchmark data not found: {path} (set NEWSWATCH_SHARED)"
-        if os.environ.get("NEWSWATCH_REQUIRE_SHARED") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture(scope="module")
 def date_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    pages = load_pages(_shared_set(SET))
+    pages = load_pages(shared_set(SET))
     assert len(pages) == 1000
     predictions, errors = predict(newswatch_system(), pages, catch=(NewswatchError,))
     assert errors == 0, f"{errors} pages raised a NewswatchError"

@@ -8,18 +8,19 @@ the ScrapingHub 4-token-shingle body F1. Floors only go up; raise them when a ch
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import shared_set
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import load_pages, predict, set_dir, write_jsonl  # noqa: E402
+from benchmarks.common import load_pages, predict, write_jsonl  # noqa: E402
 from benchmarks.extraction import newswatch_system, score_set  # noqa: E402
 
 from newswatch.errors import NewswatchError  # noqa: E402
@@ -31,19 +32,9 @@ SET = "scrapinghub-aeb"
 AEB_BODY_F1_FLOOR = 0.95
 
 
-def _shared_set(name: str) -> Path:
-    path = set_dir(name)
-    if not (path / "ground-truth.json").exists():
-        message = f"benchmark data not found: {path} (set NEWSWATCH_SHARED)"
-        if os.environ.get("NEWSWATCH_REQUIRE_SHARED") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 @pytest.fixture(scope="module")
 def aeb_summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    pages = load_pages(_shared_set(SET))
+    pages = load_pages(shared_set(SET))
     assert len(pages) == 181
     # only our own error type may turn a page into an empty output; anything else is a bug and surfaces here
     predictions, errors = predict(newswatch_system(), pages, catch=(NewswatchError,))

@@ -28,6 +28,7 @@ from newswatch.feedview import render_feed
 from newswatch.model import Article
 from newswatch.runner import (
     Failure,
+    IngestReport,
     Notice,
     actor_labels,
     extract_inputs,
@@ -81,6 +82,17 @@ def _fail(message: str) -> None:
 
 def _warn(message: str) -> None:
     click.echo(f"warning: {message}", err=True)
+
+
+def _close_report(ctx: click.Context, report: IngestReport) -> None:
+    """Warnings and errors on stderr, the line of counts on stdout, exit status 1 if an input failed."""
+    for notice in report.notices:
+        _warn(str(notice))
+    for failure in report.failures:
+        _fail(str(failure))
+    click.echo(report.summary)
+    if report.failures:
+        ctx.exit(1)
 
 
 @contextmanager
@@ -163,13 +175,7 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], db: str | None, referenc
                 )
         else:
             report = ingest_inputs(names, store, _settings(ctx), reference_date=reference)
-    for notice in report.notices:
-        _warn(str(notice))
-    for failure in report.failures:
-        _fail(str(failure))
-    click.echo(report.summary)
-    if report.failures:
-        ctx.exit(1)
+    _close_report(ctx, report)
 
 
 @cli.command()
@@ -183,11 +189,7 @@ def reprocess(ctx: click.Context, db: str | None) -> None:
     """
     with _store(ctx, db, create=False) as store:
         report = reprocess_store(store, _settings(ctx))
-    for failure in report.failures:
-        _fail(str(failure))
-    click.echo(report.summary)
-    if report.failures:
-        ctx.exit(1)
+    _close_report(ctx, report)
 
 
 @cli.command()

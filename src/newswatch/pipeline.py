@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from newswatch.errors import EmptyInputError, InputTooLargeError, MalformedInputError
 from newswatch.extract.capture import parse_capture
@@ -23,7 +23,7 @@ from newswatch.extract.language import detect_language
 from newswatch.ingest.feeds import is_json_feed, parse_feed
 from newswatch.ingest.inputs import check_content
 from newswatch.ingest.urls import clean_url, host_of
-from newswatch.model import Article, RawInput, article_id
+from newswatch.model import Article, Link, Precision, RawInput, Translation, article_id
 from newswatch.settings import default_value
 from newswatch.understand import understand
 
@@ -106,45 +106,53 @@ def finish(article: Article, *, hint: str | None = None, feed_url: str | None = 
     )
 
 
+class _Document(Protocol):
+    """What a capture and an HTML page both give: the fields of the record read from one document."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def published(self) -> str | None: ...
+    @property
+    def published_precision(self) -> Precision | None: ...
+    @property
+    def translations(self) -> tuple[Translation, ...]: ...
+    @property
+    def related(self) -> tuple[Link, ...]: ...
+
+
+def _article(doc: _Document, address: str | None) -> Article:
+    url = clean_url(address) if address else None
+    return Article(
+        id="",
+        text=doc.text,
+        url=url,
+        source=host_of(url),
+        title=doc.title,
+        author=doc.author,
+        published=doc.published,
+        published_precision=doc.published_precision,
+        translations=doc.translations,
+        related=doc.related,
+    )
+
+
 def _from_text(raw: RawInput) -> list[Article]:
     capture = parse_capture(decode(raw.data, raw.content_type), reference=raw.reference_date)
     if not capture.text.strip():
         raise EmptyInputError("no article text left once page chrome is removed")
-    url = clean_url(raw.url) if raw.url else None
-    article = Article(
-        id="",
-        text=capture.text,
-        url=url,
-        source=host_of(url),
-        title=capture.title,
-        author=capture.author,
-        published=capture.published,
-        published_precision=capture.published_precision,
-        translations=capture.translations,
-        related=capture.related,
-    )
-    return [finish(article)]
+    return [finish(_article(capture, raw.url))]
 
 
 def _from_html(raw: RawInput) -> list[Article]:
     page = extract_html(decode(raw.data, raw.content_type), url=raw.url, reference=raw.reference_date)
     if not page.text.strip():
         raise MalformedInputError("no article text found in the page")
-    address = page.canonical_url or raw.url
-    url = clean_url(address) if address else None
-    article = Article(
-        id="",
-        text=page.text,
-        url=url,
-        source=host_of(url),
-        title=page.title,
-        author=page.author,
-        published=page.published,
-        published_precision=page.published_precision,
-        translations=page.translations,
-        related=page.related,
-    )
-    return [finish(article, hint=page.language_hint)]
+    return [finish(_article(page, page.canonical_url or raw.url), hint=page.language_hint)]
 
 
 def _from_feed(raw: RawInput) -> list[Article]:
