@@ -287,3 +287,17 @@ def test_a_page_is_not_its_own_translation() -> None:
 <p>Available in <a href="/en/a">English</a> and <a href="/ru/a">Русский</a></p></article></body></html>"""
     doc = extract_html(available, url="https://n.example/en/a")
     assert [(t.language, t.url) for t in doc.translations] == [("ru", "https://n.example/ru/a")]
+
+
+def test_data_tables_are_content() -> None:
+    rows = "".join(f"<tr><td>{n}</td><td>Driver {n}</td><td>{5000 - n}</td></tr>" for n in range(1, 6))
+    page = (
+        "<html><body><article><p>"
+        + "The standings after the race were announced on Sunday evening. " * 4
+        + "</p>"
+        f"<table>{rows}</table><table><tr><td>Most read</td><td><a href='/x'>Another story</a></td></tr></table>"
+        "</article></body></html>"
+    )
+    text = extract_html(page).text
+    assert "Driver 3" in text and "4997" in text
+    assert "Another story" not in text

@@ -28,8 +28,9 @@ from newswatch.errors import NewswatchError  # noqa: E402
 pytestmark = pytest.mark.shared
 
 SET = "scrapinghub-aeb"
-#: Required by the issue: at least trafilatura's own level on this set.
-AEB_BODY_F1_FLOOR = 0.95
+#: The issue requires at least 0.95. Measured 0.966 on 2026-11-29 (trafilatura in precision mode: 0.964 in the
+#: same run); the floor sits a little below the measurement and only goes up.
+AEB_BODY_F1_FLOOR = 0.96
 
 
 @pytest.fixture(scope="module")

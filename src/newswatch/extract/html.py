@@ -11,7 +11,6 @@ Nothing here does I/O: :func:`extract_html` takes the decoded page and returns a
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import re
@@ -319,9 +318,12 @@ def _related(tree: Any, base: str | None) -> list[Link]:
 def _is_chrome_line(line: str) -> bool:
     if is_chrome(line) or available_in(line) or read_more_heading(line) or read_more_inline(line):
         return True
-    # A table row rendered as "cell | cell | …" whose first cell is a chrome heading ("Most read | …").
-    first, bar, _rest = line.partition(" | ")
-    return bool(bar) and (is_chrome(first) or read_more_heading(first))
+    # A table row rendered as "cell | cell | …" whose first cell is a chrome heading ("Most read | …"); a
+    # data row ("| 1 | Kyle Busch | 5040 |") is content, whatever its first cell looks like on its own.
+    first, bar, _rest = line.strip("| ").partition(" | ")
+    if not bar or not any(char.isalpha() for char in first):
+        return False
+    return is_chrome(first) or read_more_heading(first)
 
 
 def _clean_text(text: str, drop: set[str]) -> str:
@@ -397,7 +399,7 @@ def extract_html(html: str, *, url: str | None = None, reference: datetime | Non
     seen: set[str] = set()
     translations = [t for t in translations if not (t.language in seen or seen.add(t.language))]  # type: ignore[func-returns-value]
 
-    raw_text, meta = _main_text(copy.deepcopy(tree), url)
+    raw_text, meta = _main_text(html, url)
     if not raw_text.strip():
         body = tree.body if tree.find("body") is not None else tree
         raw_text = html_fragment_text(lxml.html.tostring(body, encoding="unicode"))
