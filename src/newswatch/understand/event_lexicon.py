@@ -101,6 +101,8 @@ class Lexicon:
     object_before: frozenset[str]
     target_before: frozenset[str]
     between: frozenset[str]
+    topic_before: frozenset[str]
+    topic_after: frozenset[str]
     modifier_before: frozenset[str]
     locative_before: frozenset[str]
     object_after: frozenset[str]
@@ -274,6 +276,8 @@ def lexicon(language: str | None) -> Lexicon | None:
         object_before=_words(roles, "object_before"),
         target_before=_words(roles, "target_before"),
         between=_words(roles, "between"),
+        topic_before=_words(roles, "topic_before"),
+        topic_after=_words(roles, "topic_after"),
         modifier_before=_words(roles, "modifier_before"),
         locative_before=_words(roles, "locative_before"),
         object_after=_words(roles, "object_after"),

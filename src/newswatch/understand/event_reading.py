@@ -2,12 +2,12 @@
 
 :class:`ArticleReader` holds what the finder needs about a whole article, computed once (actor mentions in
 text order, each actor's normalised forms, the two leading countries that "the parties" stands for, the
-speakers of quotes, whether it is a sports report). Its :meth:`ArticleReader.read` turns one sentence into a
-:class:`ReadSentence`: normalised words, the lexicon's phrase hits, clause numbers, and :class:`ActorGroup`
-records — actor mentions (the longest where they nest) and collective references, each given a role from
-the word before it, a postposition or a case ending (subject, object, modifier, possessive, locative, doer),
-with mentions joined by "and" or commas merged into one group. ``newswatch.understand.events`` decides from
-these which events a sentence reports.
+speakers of quotes, which paragraphs are sports reports, who a subject pronoun stands for). Its
+:meth:`ArticleReader.read` turns one sentence into a :class:`ReadSentence`: normalised words, the
+lexicon's phrase hits, clause numbers, and :class:`ActorGroup` records — actor mentions (the longest where
+they nest) and collective references, each given a role from the word before it, a postposition or a case
+ending (subject, object, modifier, possessive, locative, doer), with mentions joined by "and" or commas
+merged into one group. ``newswatch.understand.events`` decides from these which events a sentence reports.
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 
 from newswatch.model import Actor, Quote
 from newswatch.understand.event_lexicon import Hit, Lexicon, find_phrases, normalize_word
+from newswatch.understand.quote_lexicon import lexicon as quote_lexicon
 from newswatch.understand.sentences import Sentence
+from newswatch.understand.speakers import Speakers
 
 __all__ = ["ActorGroup", "ArticleReader", "ReadSentence"]
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
 
 
 @dataclass(slots=True)
@@ -62,6 +65,8 @@ class ArticleReader:
     def __init__(self, text: str, lex: Lexicon, actors: Sequence[Actor], quotes: Sequence[Quote]) -> None:
         self.text = text
         self.lex = lex
+        self.actors = actors
+        self._speakers: Speakers | None = None
         mentions = [
             (m.start, m.end, a) for a in actors for m in a.mentions if 0 <= m.start < m.end <= len(text)
         ]
@@ -82,25 +87,40 @@ class ArticleReader:
         norm = normalize_word(text)
         self.normalized = len(norm) == len(text)
         self.norm = norm if self.normalized else text  # words, sport words, dates: same offsets as text
-        self._sport: bool | None = None
+        self._paragraphs = [m.end() for m in _PARAGRAPH.finditer(text)]
+        self._sport: dict[int, bool] = {}
 
-    @property
-    def sport(self) -> bool:
-        """Whether the article is a sports report (no violent events anywhere in it); read once, lazily."""
-        if self._sport is None:
-            lex = self.lex
-            signals = len(lex.sport.findall(self.norm)) if lex.sport else 0
-            signals += len(lex.score.findall(self.norm)) if lex.score else 0
-            self._sport = signals >= 2
-        return self._sport
+    def _signals(self, start: int, end: int) -> int:
+        lex = self.lex
+        signals = len(lex.sport.findall(self.norm, start, end)) if lex.sport else 0
+        return signals + (len(lex.score.findall(self.norm, start, end)) if lex.score else 0)
 
     def sport_sentence(self, span: Sentence) -> bool:
-        lex = self.lex
-        return bool(
-            self.sport
-            or (lex.sport and lex.sport.search(self.norm, span.start, span.end))
-            or (lex.score and lex.score.search(self.norm, span.start, span.end))
-        )
+        """Whether ``span`` is in a sports context: a sport word or a score in the sentence itself, or two
+        such signals in its paragraph (a match report's "In the second half Armenia attacked"). A football
+        line elsewhere in the article (a news digest) does not reach a shelling in another paragraph."""
+        if self._signals(span.start, span.end):
+            return True
+        index = bisect.bisect_right(self._paragraphs, span.start)
+        if index not in self._sport:
+            start = self._paragraphs[index - 1] if index else 0
+            end = self._paragraphs[index] if index < len(self._paragraphs) else len(self.text)
+            self._sport[index] = self._signals(start, end) >= 2
+        return self._sport[index]
+
+    def pronoun_subject(self, start: int, end: int) -> str | None:
+        """The person a subject pronoun in ``text[start:end]`` stands for ("He met Pashinyan", "Он
+        встретился", "Նա հանդիպել է"): the last person named before it, resolved as quote speakers are
+        (``understand.speakers``); None when there is no such pronoun."""
+        if self._speakers is None:
+            self._speakers = Speakers(
+                self.text, quote_lexicon(self.lex.language), self.actors, lambda _: False
+            )
+        for token in reversed(self._speakers.tokens_in(start, end)):
+            kind = token.referent
+            if kind is not None and kind.fit == "person" and kind.role is None and not kind.oblique:
+                return self._speakers.resolve(token)
+        return None
 
     def quote_speaker(self, position: int) -> str | None:
         for quote in self.quotes:
@@ -163,7 +183,7 @@ class ArticleReader:
         breaks = [m.start() for m in lex.clause_break.finditer(text, span.start, span.end)]
         clause = [bisect.bisect_right(breaks, s) for s in starts]
         sentence = ReadSentence(span, starts, ends, words, hits, [], clause, agent_last)
-        sentence.groups = self._coordinate(raw, sentence)
+        sentence.groups = self._titled(self._coordinate(raw, sentence), sentence)
         return sentence
 
     def _prev(self, words: list[str], first: int) -> int:
@@ -231,6 +251,33 @@ class ArticleReader:
             actor_id is None,
             role in ("obj", "loc") and marked_after,
         )
+
+    def _titled(self, groups: list[ActorGroup], sentence: ReadSentence) -> list[ActorGroup]:
+        """A country or organisation that only describes the person after it ("Azerbaijani Foreign Minister
+        Jeyhun Bayramov", "Ադրբեջանի ԱԳ նախարար Ջեյհուն Բայրամովի հետ") is one group with the person's id:
+        the person is the actor, in the role the whole phrase has."""
+        hits = [h.first for h in sentence.hits]
+        merged: list[ActorGroup] = []
+        for group in groups:
+            previous = merged[-1] if merged else None
+            if (
+                previous is not None
+                and set(group.types) == {"person"}
+                and not {"person", "place", "collective"} & set(previous.types)
+                and previous.role not in ("loc", "agent", "skip")
+                and not any(previous.last < h < group.first for h in hits)
+            ):
+                gap = self.text[sentence.ends[previous.last] : sentence.starts[group.first]]
+                words = [w.lower() for w in gap.split()]
+                if "," not in gap and len(words) <= 4 and not self.lex.coordinators & set(words):
+                    role = group.role if group.after else previous.role
+                    merged[-1] = ActorGroup(
+                        group.ids, previous.first, group.last, role, previous.prep, group.post, group.types,
+                        after=group.after,
+                    )  # fmt: skip
+                    continue
+            merged.append(group)
+        return merged
 
     def _coordinate(self, raw: list[ActorGroup], sentence: ReadSentence) -> list[ActorGroup]:
         """Join mentions separated only by "and" or a comma; "X and Y" shares the role of its first member

@@ -165,7 +165,17 @@ class _Finder:
             if source is None:
                 source = self._nearest_left(start, hit.first, ("mod", "poss"))
                 confidence -= 0.15
-        if source is None and not passive and lex.first_person & set(words[start : hit.first]):
+        if source is None and not passive and not phrase.noun:
+            person = self.article.pronoun_subject(s.starts[start], s.starts[hit.first])
+            if person is not None:
+                sources = (person,)
+                confidence -= 0.15
+        if (
+            not sources
+            and source is None
+            and not passive
+            and lex.first_person & set(words[start : hit.first])
+        ):
             speaker = self.article.quote_speaker(s.starts[hit.first])
             if speaker:
                 sources, speaker_source = (speaker,), True
@@ -230,13 +240,41 @@ class _Finder:
             mutual = True
         if not targets and not mutual:
             confidence -= 0.1
-        negated = hit.negated or bool(
-            lex.negations & set(words[max(start, hit.first - lex.negation_window) : hit.last + 1])
-        )
+        negated = self._negated(hit)
         if not speaker_source:
             claimed_by = self._claimer(hit, sources)
         unique_targets = tuple(t for t in dict.fromkeys(targets) if t not in sources or mutual)
         return _Found(phrase, hit, sources, unique_targets, mutual, confidence, negated, claimed_by)
+
+    def _negated(self, hit: Hit) -> bool:
+        """Whether a negation stands a few words before the cue, in its clause, or inside it."""
+        window = self.s.words[
+            max(self._window_start(hit), hit.first - self.lex.negation_window) : hit.last + 1
+        ]
+        return hit.negated or bool(self.lex.negations & set(window))
+
+    def _topic(self, hit: Hit) -> bool:
+        """Whether a noun cue is the topic of what is said: after "on"/"about"/"о", before "մասին"."""
+        words, lex = self.s.words, self.lex
+        k = hit.first - 1
+        while k >= 0 and words[k] in lex.determiners:
+            k -= 1
+        after = words[hit.last + 1] if hit.last + 1 < len(words) else None
+        return (k >= 0 and words[k] in lex.topic_before) or after in lex.topic_after
+
+    def _governor(self, hit: Hit) -> Hit | None:
+        """The speech verb or accusation before ``hit`` whose content ``hit`` is ("accused X of shelling",
+        "claimed that X opened fire"); None for a coordinated predicate or when there is none."""
+        if self._coordinated(hit):
+            return None
+        types = event_types()
+        for other in reversed(self.s.hits):
+            if other.last >= hit.first:
+                continue
+            kind, type_name = other.phrase.kind, other.phrase.type
+            if kind == "claim" or (kind == "cue" and type_name and types[type_name].reports):
+                return other
+        return None
 
     def _claimer(self, hit: Hit, sources: tuple[str, ...]) -> str | None:
         s = self.s
@@ -295,6 +333,11 @@ class _Finder:
                 irrealis_clause = clause
             if governed or (info.sport and self.article.sport_sentence(self.s.span)):
                 continue
+            if hit.phrase.noun and self._topic(hit):
+                continue  # "commented on the talks": the talks are what was spoken about
+            governor = self._governor(hit)
+            if governor is not None and self._negated(governor):
+                continue  # "did not accuse X of shelling": nobody asserts the shelling
             event = self.find(hit)
             if event is not None:
                 found.append(event)
@@ -302,10 +345,14 @@ class _Finder:
 
 
 def _location(sentence: ReadSentence, position: int) -> str | None:
-    """A place (or a country named as a place) in a locative, nearest the cue; places first."""
+    """A place (or a country named as a place) in a locative, nearest the cue; places first. A locative
+    next to a speech verb names who spoke, not where ("заявили в Минобороны Азербайджана")."""
     best: tuple[int, int, str] | None = None
+    speech = [h for h in sentence.hits if h.phrase.kind == "claim"]
     for group in sentence.groups:
-        if group.role != "loc":
+        if group.role != "loc" or any(
+            group.first - 2 <= h.last < group.first or h.first == group.last + 1 for h in speech
+        ):
             continue
         is_place = "place" in group.types
         ident = (
