@@ -373,3 +373,76 @@ def test_a_role_cue_does_not_reach_across_a_clause() -> None:
         a.type == "person"
         for a in _actors("The spokesperson for the ministry said Nobody Knows.", "en").values()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "actor_id", "role"),
+    [
+        (
+            "Striker Aram Sahakyan scored twice, and coach Levon Manukyan praised him.",
+            "en",
+            "aram-sahakyan",
+            "Striker",
+        ),
+        ("Нападающий Арам Саакян забил дважды.", "ru", "aram-saakyan", "Striker"),
+        ("Հարձակվող Արամ Սահակյանը երկու գոլ խփեց։", "hy", "aram-sahakyan", "Striker"),
+        ("Главный тренер Левон Манукян доволен игрой.", "ru", "levon-manukyan", "Coach"),
+        ("Մարզիչ Լևոն Մանուկյանը գոհ է։", "hy", "levon-manukyan", "Coach"),
+    ],
+)
+def test_sports_roles_make_people(text: str, language: str, actor_id: str, role: str) -> None:
+    actor = _actors(text, language)[actor_id]
+    assert (actor.type, actor.role) == ("person", role)
+
+
+@pytest.mark.parametrize(
+    ("texts", "actor_id"),
+    [
+        (
+            (
+                "Foreign Ministry spokesman Aykhan Hajizada said Baku was ready for talks.",
+                "Пресс-секретарь МИД Азербайджана Айхан Гаджизаде заявил, что Баку готов к переговорам.",
+                "Ադրբեջանի ԱԳՆ խոսնակ Այխան Հաջիզադեն հայտարարել է, որ Բաքուն պատրաստ է։",
+            ),
+            "aykhan-hajizada",
+        ),
+        (
+            (
+                "EU envoy Toivo Klaar arrived in Yerevan.",
+                "Спецпредставитель ЕС Тойво Клаар прибыл в Ереван.",
+                "ԵՄ հատուկ ներկայացուցիչ Տոյվո Կլաարը ժամանել է Երևան։",
+            ),
+            "toivo-klaar",
+        ),
+        (
+            (
+                "Striker Eduard Spertsyan scored.",
+                "Нападающий Эдуард Сперцян забил.",
+                "Հարձակվող Էդուարդ Սպերցյանը գոլ խփեց։",
+            ),
+            "eduard-spertsyan",
+        ),
+        (
+            # not in the gazetteer: the transliteration rules make the ids meet
+            (
+                "Spokesman Elnur Guliyev said the talks went well.",
+                "Пресс-секретарь Эльнур Гулиев заявил, что переговоры прошли хорошо.",
+                "Խոսնակ Էլնուր Գուլիևը հայտարարել է, որ բանակցությունները լավ են անցել։",
+            ),
+            "elnur-guliyev",
+        ),
+        (
+            (
+                "Spokesman Tural Rustamzada said the talks went well.",
+                "Пресс-секретарь Турал Рустамзаде заявил, что переговоры прошли хорошо.",
+                "Խոսնակ Տուրալ Ռուստամզադեն հայտարարել է, որ բանակցությունները լավ են անցել։",
+            ),
+            "tural-rustamzada",
+        ),
+    ],
+)
+def test_one_person_keeps_one_id_across_scripts(texts: tuple[str, str, str], actor_id: str) -> None:
+    for language, text in zip(("en", "ru", "hy"), texts, strict=True):
+        actors = _actors(text, language)
+        assert actor_id in actors, (language, sorted(actors))
+        assert actors[actor_id].type == "person"

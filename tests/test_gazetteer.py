@@ -8,6 +8,7 @@ from importlib import resources
 import pytest
 
 from newswatch.understand.gazetteer import (
+    actor_gender,
     actor_info,
     find_names,
     gazetteer,
@@ -165,6 +166,18 @@ def test_longest_match_wins_and_keeps_every_meaning() -> None:
         ("Ոսկան Երևանցի", "voskan-yerevantsi"),
         ("Miroslav Jenča", "miroslav-jenca"),
         ("Feridun Sinirlioğlu", "feridun-sinirlioglu"),
+        # Cyrillic and Armenian spellings of Azerbaijani names converge with the usual English one.
+        ("Айхан Гаджизаде", "aykhan-hajizada"),
+        ("Այխան Հաջիզադե", "aykhan-hajizada"),
+        ("Гаджиев", "hajiyev"),
+        ("Հաջիև", "hajiyev"),
+        ("Алиев", "aliyev"),
+        ("Ալիև", "aliyev"),
+        ("Мустафаев", "mustafayev"),
+        ("Մուստաֆաև", "mustafayev"),
+        ("Сергеев", "sergeyev"),
+        ("Джейхун", "jeykhun"),
+        ("Məmmədov", "mammadov"),
     ],
 )
 def test_slug(name: str, expected: str) -> None:
@@ -189,3 +202,35 @@ def test_data_files_exist_for_each_language(language: str) -> None:
 
 def test_unknown_language_falls_back_to_english() -> None:
     assert gazetteer("xx").language == "en"
+
+
+def test_people_have_a_gender() -> None:
+    registry = known_actors()
+    people = [actor_id for actor_id, known in registry.items() if known.info.type == "person"]
+    assert people and all(actor_gender(actor_id) in ("m", "f") for actor_id in people)
+    assert actor_gender("hikmet-hajiyev") == "m"
+    assert actor_gender("maria-zakharova") == "f"
+    assert actor_gender("ani-badalyan") == "f"
+    # a person the gazetteer does not list: the first name, when it is a known given name
+    assert actor_gender("anna-petrosyan") == "f"
+    assert actor_gender("tigran-sahakyan") == "m"
+    assert actor_gender("qwerty-petrosyan") is None
+    assert actor_gender("un") is None
+    assert actor_gender("ARM") is None
+
+
+@pytest.mark.parametrize(
+    ("actor_id", "names"),
+    [
+        ("aykhan-hajizada", ("Aykhan Hajizada", "Айхан Гаджизаде", "Այխան Հաջիզադե")),
+        ("toivo-klaar", ("Toivo Klaar", "Тойво Клаар", "Տոյվո Կլաար")),
+        ("hikmet-hajiyev", ("Hikmet Hajiyev", "Хикмет Гаджиев", "Հիքմեթ Հաջիև")),
+        ("eduard-spertsyan", ("Eduard Spertsyan", "Эдуард Сперцян", "Էդուարդ Սպերցյան")),
+        ("ani-badalyan", ("Ani Badalyan", "Ани Бадалян", "Անի Բադալյան")),
+    ],
+)
+def test_the_regions_people_are_listed_in_three_scripts(actor_id: str, names: tuple[str, ...]) -> None:
+    assert actor_id in known_actors()
+    for language, name in zip(LANGUAGES, names, strict=True):
+        found = _matches(name, language)
+        assert found == [(name, [("name", actor_id)])], (language, found)

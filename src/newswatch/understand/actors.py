@@ -50,6 +50,7 @@ from newswatch.understand.gazetteer import (
     inflect,
     known_actors,
     normalize,
+    script_of,
     slug,
     words_of,
 )
@@ -266,6 +267,9 @@ def _find_people(doc: _Doc, items: list[_Item]) -> list[_Item]:
         if before is not None and not doc.text[before.end : role.start].strip():
             affil = _affiliation(doc, before)
         person, after_affil = _person_after(doc, role, items, by_token, new_people)
+        if doc.rules.role_bare_before_name and not role.bare and new_people and new_people[-1] is person:
+            new_people.pop()  # "մարզիչը Թուրքիայի …": a title right before a name is not inflected
+            person = None
         if person is None:
             person = _person_before(doc, role, items, index, by_token)
             if person is not None and person.name is not None and person not in items:
@@ -377,15 +381,24 @@ def _new_person(
 ) -> _Item | None:
     """A person the gazetteer does not know: up to three capitalised words starting at ``first``."""
     last = first if last_index is None else last_index
-    while (
-        last_index is None
-        and last + 1 < len(doc.tokens)
-        and last + 1 - first < 3
-        and last + 1 not in by_token
-        and doc.capitalised(last + 1)
-        and _NAME_GAP.fullmatch(doc.gap_before(last + 1))
-    ):
-        last += 1
+    script = script_of(doc.word(first))
+    taken = 1
+    while last_index is None and taken < 3:
+        j = last + 1
+        while j < len(doc.tokens) and j - last <= 2 and _particle(doc, j, by_token):
+            j += 1  # "Անխել դի Մարիա", "Vicente del Bosque"
+        if not (
+            j < len(doc.tokens)
+            and j not in by_token
+            and doc.capitalised(j)
+            and _NAME_GAP.fullmatch(doc.gap_before(j))
+        ):
+            break
+        if script_of(doc.word(j)) != script:  # "Ռոբերտո Մանչինին The Guardian"; "Xiaomi Бин Лин"
+            if taken == 1:
+                return None
+            break
+        last, taken = j, taken + 1
     words = [doc.word(i) for i in range(first, last + 1)]
     lemmas = [
         _lemma(word, doc) if not doc.rules.name_lemma_last_only or i == len(words) - 1 else word
@@ -397,6 +410,17 @@ def _new_person(
         return None
     start, end = doc.tokens[first].start(), doc.tokens[last].end()
     return _Item(start, end, first, last + 1, "actor", person_id, name=name)
+
+
+def _particle(doc: _Doc, index: int, by_token: dict[int, int]) -> bool:
+    """Whether a word is a lower-case particle inside a name ("de", "von", "դե")."""
+    word = doc.word(index)
+    return (
+        index not in by_token
+        and word.islower()
+        and word in doc.rules.name_particles
+        and bool(_NAME_GAP.fullmatch(doc.gap_before(index)))
+    )
 
 
 def _lemma(word: str, doc: _Doc) -> str:

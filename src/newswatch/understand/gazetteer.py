@@ -8,7 +8,8 @@ Everything is read once from ``newswatch/data/gazetteer`` (see its README for th
   surnames of people, government bodies (sector → country), role cues;
 - ``lang/<lang>.toml`` — the inflection rules that turn each written form into its case forms, and the
   cue words the actors stage reads (locative prepositions, connectors, …);
-- ``translit/<script>.tsv`` — transliteration to Latin for the ids of people not in the gazetteer.
+- ``translit/<script>.tsv`` — transliteration to Latin for the ids of people not in the gazetteer;
+- ``given-names.tsv`` — the gender of common first names (Latin slugs), for people not in the registry.
 
 :func:`find_names` walks the words of a text once: each word is looked up (lower case, "ё" as "е", Latin
 accents folded) in a table of every generated form, and a trie over the base forms finds the longest name
@@ -31,20 +32,24 @@ __all__ = [
     "ActorInfo",
     "ActorType",
     "Gazetteer",
+    "Gender",
     "Leaf",
     "NameMatch",
     "Rules",
+    "actor_gender",
     "actor_info",
     "find_names",
     "gazetteer",
     "known_actors",
     "normalize",
+    "script_of",
     "slug",
     "words_of",
 ]
 
 ActorType = Literal["country", "organization", "person", "place"]
 NameKind = Literal["name", "adj", "surname", "body", "role"]
+Gender = Literal["m", "f"]
 
 _TYPES = frozenset({"country", "organization", "person", "place"})
 _KINDS = {
@@ -79,6 +84,7 @@ class Known:
     info: ActorInfo
     role: str | None
     metonym: str | None
+    gender: Gender | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,8 @@ class Rules:
     ambiguous: frozenset[str]
     name_lemma: tuple[tuple[re.Pattern[str], str], ...]
     name_lemma_last_only: bool
+    name_particles: frozenset[str]
+    role_bare_before_name: bool
     inflection: tuple[tuple[re.Pattern[str], int, tuple[str, ...]], ...]
 
 
@@ -161,13 +169,36 @@ def known_actors() -> dict[str, Known]:
     registry: dict[str, Known] = {}
     for path in ("generated/actors.tsv", "actors.tsv"):
         for row in _rows(_data(path)):
-            row += [""] * (6 - len(row))
-            actor_id, kind, country, role, name, metonym = (cell.strip() for cell in row[:6])
+            row += [""] * (7 - len(row))
+            actor_id, kind, country, role, name, metonym, gender = (cell.strip() for cell in row[:7])
             if kind not in _TYPES:
                 raise ValueError(f"gazetteer {path}: unknown actor type {kind!r} for {actor_id!r}")
+            if gender not in ("", "m", "f"):
+                raise ValueError(f"gazetteer {path}: gender of {actor_id!r} must be m or f, not {gender!r}")
             info = ActorInfo(actor_id, name, cast(ActorType, kind), country or None)
-            registry[actor_id] = Known(info, role or None, metonym or None)
+            registry[actor_id] = Known(info, role or None, metonym or None, cast(Gender, gender or None))
     return registry
+
+
+@cache
+def _given_names() -> dict[str, Gender]:
+    names: dict[str, Gender] = {}
+    for row in _rows(_data("given-names.tsv")):
+        gender = row[1].strip() if len(row) > 1 else ""
+        if gender not in ("m", "f"):
+            raise ValueError(f"gazetteer given-names.tsv: gender of {row[0]!r} must be m or f")
+        for name in row[0].split("|"):
+            names[name.strip()] = cast(Gender, gender)
+    return names
+
+
+def actor_gender(actor_id: str) -> Gender | None:
+    """A person's gender: the registry's, else that of the first word of the slug when it is a known given
+    name ("anna-petrosyan" → "f"); None for anything else (an unknown gender fits every pronoun)."""
+    known = known_actors().get(actor_id)
+    if known is not None:
+        return known.gender
+    return _given_names().get(actor_id.partition("-")[0])
 
 
 def actor_info(actor_id: str) -> ActorInfo | None:
@@ -181,7 +212,7 @@ _FOLD = {
     for cp in range(0xC0, 0x250)
     if (base := unicodedata.normalize("NFKD", chr(cp))[0].lower()).isascii() and base.isalpha()
 }
-_FOLD.update({0x131: "i", 0xF8: "o", 0xD8: "o", 0x142: "l", 0x141: "l", 0x111: "d", 0x110: "d", 0x259: "e"})
+_FOLD.update({0x131: "i", 0xF8: "o", 0xD8: "o", 0x142: "l", 0x141: "l", 0x111: "d", 0x110: "d", 0x259: "a"})
 _FOLD_TABLE = str.maketrans({chr(cp): base for cp, base in _FOLD.items()})
 
 
@@ -221,6 +252,8 @@ def _load_rules(language: str) -> Rules:
         ambiguous=words("ambiguous"),
         name_lemma=tuple((re.compile(p), r) for p, r in data.get("name_lemma", ())),
         name_lemma_last_only=bool(data.get("name_lemma_last_only", True)),
+        name_particles=words("name_particles"),
+        role_bare_before_name=bool(data.get("role_bare_before_name", False)),
         inflection=tuple(
             (re.compile(rule["match"]), int(rule["drop"]), tuple(rule["add"]))
             for rule in data.get("inflection", ())
@@ -380,15 +413,29 @@ def find_names(text: str, gaz: Gazetteer, tokens: list[re.Match[str]]) -> list[N
 
 
 @cache
-def _translit(script: str) -> tuple[dict[str, str], dict[str, str], int]:
+def _translit(script: str) -> tuple[dict[str, str], dict[str, str], dict[str, str], int]:
+    """The letters of a script in Latin: anywhere, at the start of a word (``^x`` or the third column) and at
+    its end (``x$``)."""
     plain: dict[str, str] = {}
     initial: dict[str, str] = {}
+    final: dict[str, str] = {}
     for row in _rows(_data(f"translit/{script}.tsv")):
-        source = row[0]
-        plain[source] = row[1] if len(row) > 1 else ""
-        if len(row) > 2:
-            initial[source] = row[2]
-    return plain, initial, max((len(k) for k in plain), default=1)
+        source, latin = row[0], row[1] if len(row) > 1 else ""
+        if source.startswith("^"):
+            initial[source[1:]] = latin
+        elif source.endswith("$") and len(source) > 1:
+            final[source[:-1]] = latin
+        else:
+            plain[source] = latin
+            if len(row) > 2:
+                initial[source] = row[2]
+    longest = max((len(k) for table in (plain, initial, final) for k in table), default=1)
+    return plain, initial, final, longest
+
+
+def script_of(word: str) -> str | None:
+    """ "ru" for a Cyrillic word, "hy" for an Armenian one, None for any other (Latin)."""
+    return _script(word)
 
 
 def _script(word: str) -> str | None:
@@ -404,17 +451,23 @@ def _latin(word: str) -> str:
     script = _script(word)
     if script is None:
         return _fold(word.lower())
-    plain, initial, longest = _translit(script)
+    plain, initial, final, longest = _translit(script)
     lower = normalize(word) if script == "ru" else word.lower()
     out: list[str] = []
     i = 0
     while i < len(lower):
-        for size in range(longest, 0, -1):
+        for size in range(min(longest, len(lower) - i), 0, -1):
             chunk = lower[i : i + size]
-            if chunk in plain:
-                out.append(initial.get(chunk, plain[chunk]) if i == 0 else plain[chunk])
-                i += size
-                break
+            if i + size == len(lower) and chunk in final:
+                out.append(final[chunk])
+            elif i == 0 and chunk in initial:
+                out.append(initial[chunk])
+            elif chunk in plain:
+                out.append(plain[chunk])
+            else:
+                continue
+            i += size
+            break
         else:
             out.append(_fold(lower[i]))
             i += 1

@@ -20,6 +20,7 @@ from newswatch.errors import ConfigError
 __all__ = ["QuoteLexicon", "Referent", "compile_lexicon", "languages", "lexicon"]
 
 Fit = Literal["person", "body", "group"]
+Gender = Literal["m", "f"]
 
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
 
@@ -30,12 +31,14 @@ class Referent:
 
     ``fit``: a person; a body (an organisation, or a country actor named with a sector as its role); or a
     group (an organisation or a country). A person whose role contains ``role`` is preferred. An ``oblique``
-    form ("him", "его", "նրա") only names a speaker inside an "according to" form.
+    form ("him", "его", "նրա") only names a speaker inside an "according to" form. ``gender`` ("she", "он")
+    skips people of the other gender; people of unknown gender still fit.
     """
 
     fit: Fit
     role: str | None = None
     oblique: bool = False
+    gender: Gender | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,9 @@ class QuoteLexicon:
     role nouns; the number in a match's group name indexes ``referent_kinds``. ``negation`` matches text
     ending right before a cue that negates it. ``participles`` ("adding", "отметив") are cues whose speaker
     is the subject of the sentence; ``adjuncts`` open an adverbial rather than reported content after a
-    cue; ``body_nouns`` mark a mention as a body ("Russian foreign ministry").
+    cue; ``body_nouns`` mark a mention as a body ("Russian foreign ministry"). ``cue_genders`` are cue forms
+    that tell the speaker's gender (Russian "сказала"); ``impersonal`` cue forms ("заявили", "հայտարարել
+    են") with no subject make a capital before them the speaking government ("В Баку заявили, что …").
     """
 
     closers: Mapping[str, str]
@@ -67,6 +72,12 @@ class QuoteLexicon:
     participles: re.Pattern[str] | None = None
     adjuncts: re.Pattern[str] | None = None
     body_nouns: re.Pattern[str] | None = None
+    cue_genders: tuple[tuple[re.Pattern[str], Gender], ...] = ()
+    impersonal: re.Pattern[str] | None = None
+
+    def cue_gender(self, cue: str) -> Gender | None:
+        """The gender a cue form tells of its speaker ("сказала" → "f"), or None."""
+        return next((gender for pattern, gender in self.cue_genders if pattern.fullmatch(cue)), None)
 
 
 @cache
@@ -146,13 +157,25 @@ def compile_lexicon(tables: list[dict[str, Any]]) -> QuoteLexicon:
             body = _alternation(_words([entry], "words"))
             if body:
                 groups.append(f"(?P<r{len(kinds)}>{body})")
-                kinds.append(Referent(entry["fit"], entry.get("role"), bool(entry.get("oblique", False))))
+                gender = entry.get("gender")
+                if gender not in (None, "m", "f"):
+                    raise ConfigError(f"quotes data: referent gender must be m or f, not {gender!r}")
+                oblique = bool(entry.get("oblique", False))
+                kinds.append(Referent(entry["fit"], entry.get("role"), oblique, gender))
     according: list[tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = []
     for form in _words(tables, "according_to"):
         before, _, after = form.partition("{speaker}")
         according.append(
             (_whole([before]) if before.strip() else None, _whole([after]) if after.strip() else None)
         )
+    cue_genders: list[tuple[re.Pattern[str], Gender]] = []
+    for table in tables:
+        for gender, forms in table.get("cue_gender", {}).items():
+            if gender not in ("m", "f"):
+                raise ConfigError(f"quotes data: cue_gender keys must be m or f, not {gender!r}")
+            body = _alternation(_words([{"forms": forms}], "forms"))
+            if body:
+                cue_genders.append((re.compile(rf"(?:{body})", re.IGNORECASE), gender))
     return QuoteLexicon(
         closers=closers,
         marks=re.compile(f"[{re.escape(chars)}]|{_PARAGRAPH.pattern}"),
@@ -171,4 +194,6 @@ def compile_lexicon(tables: list[dict[str, Any]]) -> QuoteLexicon:
         participles=_whole(_words(tables, "participles")),
         adjuncts=_whole(_words(tables, "adjuncts")),
         body_nouns=_whole(_words(tables, "body_nouns")),
+        cue_genders=tuple(cue_genders),
+        impersonal=_whole(_words(tables, "impersonal_cues")),
     )
