@@ -526,3 +526,58 @@ def test_in_a_ministry_next_to_a_speech_verb_is_no_location() -> None:
     (event,) = _events("Азербайджан обстрелял армянские позиции в Армении.", "ru",
                        [("AZE", "country", ["Азербайджан"]), ("ARM", "country", ["армянские", "Армении"])])  # fmt: skip
     assert event.location == "ARM"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "Armenia and Azerbaijan exchanged fire. They keep channels open with the authorities of the two "
+            "countries and are ready to help if needed.",
+            "en",
+        ),
+        (
+            "Armenia and Azerbaijan exchanged fire. They keep channels open with the government of Armenia "
+            "and are ready to help if needed.",
+            "en",
+        ),
+        (
+            "Армения и Азербайджан обменялись огнем. Они поддерживают связь с властями двух стран и готовы "
+            "помочь.",
+            "ru",
+        ),
+        (
+            "Հայաստանը և Ադրբեջանը փոխհրաձգություն են ունեցել։ Նրանք կապ են պահպանում երկու երկրների "
+            "իշխանությունների հետ և պատրաստ են օգնել։",
+            "hy",
+        ),
+    ],
+)
+def test_an_actor_inside_a_prepositional_phrase_is_no_subject_of_a_later_cue(
+    text: str, language: str
+) -> None:
+    spec = [
+        ("ARM", "country", ["Armenia", "Армения", "Հայաստանը"]),
+        ("AZE", "country", ["Azerbaijan", "Азербайджан", "Ադրբեջանը"]),
+    ]
+    second = text[text.index(".") + 1 :] if language != "hy" else text[text.index("։") + 1 :]
+    assert [e for e in _events(text, language, spec) if e.sentence.strip() == second.strip()] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Armenia and Azerbaijan exchanged fire. The authorities of the two countries are ready to talk.", "en"),
+        ("Armenia and Azerbaijan exchanged fire. The government of Armenia is ready to talk.", "en"),
+        ("Армения и Азербайджан обменялись огнем. Власти двух стран готовы к переговорам.", "ru"),
+        ("Հայաստանը և Ադրբեջանը փոխհրաձգություն են ունեցել։ Երկու երկրների իշխանությունները պատրաստ են "
+         "բանակցել։", "hy"),
+    ],
+)  # fmt: skip
+def test_an_actor_modifying_the_subject_is_still_its_source(text: str, language: str) -> None:
+    spec = [
+        ("ARM", "country", ["Armenia", "Армения", "Հայաստանը"]),
+        ("AZE", "country", ["Azerbaijan", "Азербайджан", "Ադրբեջանը"]),
+    ]
+    agree = [e for e in _events(text, language, spec) if e.type == "AGREE"]
+    assert agree and {e.source for e in agree} <= {"ARM", "AZE"} and "ARM" in {e.source for e in agree}

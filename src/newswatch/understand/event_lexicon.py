@@ -108,6 +108,7 @@ class Lexicon:
     object_after: frozenset[str]
     object_endings: tuple[str, ...]
     modifier_endings: tuple[str, ...]
+    modifier_forms: frozenset[str]
     locative_endings: tuple[str, ...]
     possessive_endings: tuple[str, ...]
     compound_after: tuple[str, ...]
@@ -115,6 +116,7 @@ class Lexicon:
     first_person: frozenset[str]
     verb_final: bool
     target_window: int
+    head_window: int
     clause_break: re.Pattern[str]
     sport: re.Pattern[str] | None
     score: re.Pattern[str] | None
@@ -283,6 +285,7 @@ def lexicon(language: str | None) -> Lexicon | None:
         object_after=_words(roles, "object_after"),
         object_endings=tuple(roles.get("object_endings", ())),
         modifier_endings=tuple(roles.get("modifier_endings", ())),
+        modifier_forms=_words(roles, "modifier_forms"),
         locative_endings=tuple(roles.get("locative_endings", ())),
         possessive_endings=tuple(normalize_word(e) for e in roles.get("possessive_endings", ())),
         compound_after=tuple(roles.get("compound_after", ())),
@@ -290,6 +293,7 @@ def lexicon(language: str | None) -> Lexicon | None:
         first_person=_words(words, "first_person"),
         verb_final=bool(roles.get("verb_final", False)),
         target_window=int(roles.get("target_window", 8)),
+        head_window=int(roles.get("head_window", 3)),
         clause_break=re.compile("|".join(breaks) or r"(?!)", re.IGNORECASE),
         sport=_stems(data.get("sport", {}).get("words", [])),
         score=re.compile(score) if score else None,

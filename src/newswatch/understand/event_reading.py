@@ -43,6 +43,7 @@ class ActorGroup:
     types: tuple[str, ...]
     collective: bool = False
     after: bool = False  # the role comes from a postposition or an ending, not from a word before
+    oblique: bool = False  # a modifier of a noun a preposition governs: never the subject of a cue
 
 
 @dataclass(slots=True)
@@ -184,7 +185,48 @@ class ArticleReader:
         clause = [bisect.bisect_right(breaks, s) for s in starts]
         sentence = ReadSentence(span, starts, ends, words, hits, [], clause, agent_last)
         sentence.groups = self._titled(self._coordinate(raw, sentence), sentence)
+        for group in sentence.groups:
+            group.oblique = group.role == "mod" and self._governed(group, sentence)
         return sentence
+
+    def _governed(self, group: ActorGroup, sentence: ReadSentence) -> bool:
+        """Whether the noun a modifier belongs to is governed by a preposition or a postposition: "with the
+        authorities of the two countries", "с властями двух стран", "երկու երկրների իշխանությունների հետ".
+        Such a group is inside an object or a place, never the subject of a cue. The noun may have up to
+        ``[roles] head_window`` words."""
+        lex, words = self.lex, sentence.words
+        cues = {k for h in sentence.hits for k in range(h.first, h.last + 1)}
+        if group.prep not in lex.modifier_before and lex.modifier_endings:
+            # a genitive before its noun: a postposition after that noun, before any other actor or cue
+            # (an ending is no sign here: "արտաքին" is an adjective, not a dative)
+            taken = {k for g in sentence.groups for k in range(g.first, g.last + 1)}
+            for k in range(group.last + 1, min(group.last + 1 + lex.head_window, len(words))):
+                if k in cues or k in taken or sentence.clause[k] != sentence.clause[group.last]:
+                    return False
+                if words[k] in lex.object_after:
+                    return True
+            return False
+        # a modifier after its noun ("of X", a genitive): the words of that noun, then the word governing it
+        k = self._prev(words, group.first) - 1 if group.prep in lex.modifier_before else group.first - 1
+        content = 0
+        prepositions = lex.object_before | lex.locative_before
+        while k >= 0 and k not in cues and sentence.clause[k] == sentence.clause[group.first]:
+            if "," in self.text[sentence.ends[k] : sentence.starts[k + 1]]:
+                return False
+            word = words[k]
+            if word in prepositions:
+                return True
+            if word in lex.modifier_before:
+                content = 0  # "the head of the office of X": the noun before is itself a modifier
+            elif word in lex.determiners:
+                k -= 1
+                continue
+            elif (k + 1 < len(words) and words[k + 1] in lex.determiners) or content >= lex.head_window:
+                return False  # "on Tuesday the government of X": the noun phrase began after "the"
+            else:
+                content += 1
+            k -= 1
+        return False
 
     def _prev(self, words: list[str], first: int) -> int:
         """The index of the word before ``first``, skipping determiners ("to the UN")."""
@@ -231,7 +273,11 @@ class ArticleReader:
             role = "poss" if lex.possessive_endings else "subj"
         elif prev in lex.object_before or post in lex.object_after or ends_with(lex.object_endings):
             role = "obj"
-        elif prev in lex.modifier_before or ends_with(lex.modifier_endings):
+        elif (
+            prev in lex.modifier_before
+            or ends_with(lex.modifier_endings)
+            or " ".join(words[first : last + 1]) in lex.modifier_forms
+        ):
             role = "mod"
         elif prev in lex.coordinators:
             role = "and"  # takes the role of the mention before it (see _coordinate)

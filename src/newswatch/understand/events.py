@@ -107,18 +107,23 @@ class _Finder:
             return False
         return any(h.phrase.kind == "cue" and 0 < h.first - group.last <= 3 for h in self.s.hits)
 
-    def _nearest_left(self, start: int, stop: int, roles: tuple[str, ...]) -> ActorGroup | None:
+    def _nearest_left(
+        self, start: int, stop: int, roles: tuple[str, ...], *, subject: bool = False
+    ) -> ActorGroup | None:
+        """The last group in ``roles`` between ``start`` and ``stop``; as a ``subject``, none that modifies a
+        noun a preposition governs ("with the authorities of the two countries")."""
         best = None
         for group in self.s.groups:
-            if group.first >= start and group.last < stop and group.role in roles:
+            in_window = group.first >= start and group.last < stop and group.role in roles
+            if in_window and not (subject and group.oblique):
                 best = group
         return best
 
     def subject_of(self, hit: Hit) -> ActorGroup | None:
         """The actor group in subject position before ``hit`` (used for claims, too)."""
         start = self._window_start(hit)
-        return self._nearest_left(start, hit.first, ("subj",)) or self._nearest_left(
-            start, hit.first, ("mod", "poss")
+        return self._nearest_left(start, hit.first, ("subj",), subject=True) or self._nearest_left(
+            start, hit.first, ("mod", "poss"), subject=True
         )
 
     def find(self, hit: Hit) -> _Found | None:
@@ -155,15 +160,15 @@ class _Finder:
                 addressee = self._nearest_left(start, source.first, ("subj",))
                 targets.extend(addressee.ids if addressee else ())
         if source is None and not passive and self._coordinated(hit):
-            leading = [g for g in s.groups if g.last < self.first_speech]
+            leading = [g for g in s.groups if g.last < self.first_speech and not g.oblique]
             source = next((g for g in leading if g.role == "subj"), None) or next(
                 (g for g in leading if g.role in ("mod", "poss")), None
             )
             confidence -= 0.1
         if source is None and not passive:
-            source = self._nearest_left(start, hit.first, ("subj",))
+            source = self._nearest_left(start, hit.first, ("subj",), subject=True)
             if source is None:
-                source = self._nearest_left(start, hit.first, ("mod", "poss"))
+                source = self._nearest_left(start, hit.first, ("mod", "poss"), subject=True)
                 confidence -= 0.15
         if source is None and not passive and not phrase.noun:
             person = self.article.pronoun_subject(s.starts[start], s.starts[hit.first])
