@@ -10,10 +10,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import LoopbackServer, shared_dir
+from newswatch.sample import sample_inputs, sample_reference_date
 
 _DATA_HOME = tempfile.mkdtemp(prefix="newswatch-test-data-")
 
@@ -406,3 +408,44 @@ def test_reprocess_verb(tmp_path: Path, inputs: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.strip() == "3 inputs: 0 new, 0 updated, 4 unchanged, 0 failed"
     assert run("reprocess", "--db", str(tmp_path / "none.db")).returncode == 1
+
+
+def _stories(stdout: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_stories_verb_folds_versions_and_reports_into_stories(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    assert run("demo", "--db", db, "--days", "1").returncode == 0
+    stories = _stories(run("stories", "--db", db).stdout)
+    exported = records(run("export", "--db", db).stdout)
+    ids = [str(a["id"]) for s in stories for a in s["articles"]]
+    assert sorted(ids) == sorted(str(a["id"]) for a in exported)  # every article in exactly one story
+    assert len(stories) < len(exported)
+    multi = [s for s in stories if s["size"] > 1]
+    assert multi and any(len(s["languages"]) == 3 for s in multi)
+    for story in stories:
+        assert story["size"] == len(story["articles"])
+        assert story["representative"] in {a["id"] for a in story["articles"]}
+        assert story["id"][2:] in {a["id"] for a in story["articles"]}
+    firsts = [str(s["first_seen"])[:10] for s in stories]
+    assert firsts[0] >= firsts[-1]
+    table = list(csv.DictReader(io.StringIO(run("stories", "--db", db, "--format", "csv").stdout)))
+    assert [row["id"] for row in table] == [s["id"] for s in stories]
+    assert all(len(row["articles"].split(" | ")) == int(row["size"]) for row in table)
+    hy = _stories(run("stories", "--db", db, "--language", "hy").stdout)
+    assert hy and all("hy" in s["languages"] for s in hy) and len(hy) < len(stories)
+    late = _stories(run("stories", "--db", db, "--since", "2026-03-01").stdout)
+    assert late and len(late) < len(stories)
+    # Ingesting the same corpus again changes no story.
+    reference = sample_reference_date().date().isoformat()
+    again = run("ingest", "--db", db, *sample_inputs(), "--reference-date", reference)
+    assert again.returncode == 0 and " 0 new, 0 updated" in again.stdout
+    assert _stories(run("stories", "--db", db).stdout) == stories
+
+
+def test_stories_verb_errors_are_one_line(tmp_path: Path) -> None:
+    missing = run("stories", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no database")
+    assert run("stories", "--language", "english").returncode == 2
+    assert run("stories", "--since", "yesterday", "--db", str(tmp_path / "none.db")).returncode == 2

@@ -23,7 +23,7 @@ import click
 
 from newswatch import __version__
 from newswatch.errors import ConfigError, NewswatchError
-from newswatch.export import write_csv, write_events, write_jsonl
+from newswatch.export import write_csv, write_events, write_jsonl, write_stories
 from newswatch.feedview import render_feed
 from newswatch.model import Article
 from newswatch.runner import (
@@ -252,6 +252,33 @@ def export(ctx: click.Context, db: str | None, fmt: str, since: str | None, lang
         articles = store.articles(since=since_date.isoformat() if since_date else None, language=language)
         writer = write_jsonl if fmt == "jsonl" else write_csv
         writer(articles, sys.stdout)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", metavar="DATE", help="Only stories first seen on or after DATE (ISO).")
+@click.option(
+    "--language",
+    metavar="XX",
+    callback=_language_option,
+    help="Only stories with an article in this language (ISO 639-1, e.g. hy).",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many stories.")
+@click.pass_context
+def stories(
+    ctx: click.Context, db: str | None, fmt: str, since: str | None, language: str | None, limit: int | None
+) -> None:
+    """List stored stories, newest first: language versions, copies and same-event reports from other
+    sources folded into one row each, with the representative article's title and address, the number of
+    articles, the sources, the languages and the member ids (jsonl: ids, titles, addresses, languages).
+    """
+    since_date = _date_option(since, "--since")
+    with _store(ctx, db, create=False) as store:
+        found = store.stories(
+            since=since_date.isoformat() if since_date else None, language=language, limit=limit
+        )
+        write_stories(found, sys.stdout, fmt=fmt)
 
 
 @cli.command()

@@ -9,16 +9,18 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from newswatch.model import Article
-from newswatch.store.base import StoredEvent
+from newswatch.store.base import StoredEvent, StoredStory
 
 __all__ = [
     "CSV_COLUMNS",
     "EVENT_COLUMNS",
+    "STORY_COLUMNS",
     "ActorLabel",
     "Labeler",
     "write_csv",
     "write_events",
     "write_jsonl",
+    "write_stories",
 ]
 
 CSV_COLUMNS = (
@@ -123,6 +125,63 @@ def write_events(
         if writer is not None:
             writer.writerow(row)
         else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+STORY_COLUMNS = (
+    "id", "first_seen", "title", "url", "size", "sources", "languages", "articles",
+)  # fmt: skip
+
+
+def write_stories(stories: Iterable[StoredStory], out: TextIO, *, fmt: str) -> int:
+    """One row per story: its id, first-seen time, the representative article's title and address, its
+    size, sources and languages. CSV (:data:`STORY_COLUMNS`, lists joined by ``" | "``, ``articles`` the
+    member ids) or JSON Lines (lists as lists; ``articles`` as objects with the member's ``id``, ``title``,
+    ``url``, ``language``, ``source`` and ``published``)."""
+    writer = None
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(STORY_COLUMNS)
+    count = 0
+    for story in stories:
+        rep = story.representative
+        if writer is not None:
+            writer.writerow(
+                [
+                    story.id,
+                    story.first_seen or "",
+                    rep.title or "",
+                    rep.url or "",
+                    story.size,
+                    " | ".join(story.sources),
+                    " | ".join(story.languages),
+                    " | ".join(m.id for m in story.members),
+                ]
+            )
+        else:
+            row = {
+                "id": story.id,
+                "first_seen": story.first_seen,
+                "title": rep.title,
+                "url": rep.url,
+                "representative": rep.id,
+                "size": story.size,
+                "sources": list(story.sources),
+                "languages": list(story.languages),
+                "articles": [
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "url": m.url,
+                        "language": m.language,
+                        "source": m.source,
+                        "published": m.published,
+                    }
+                    for m in story.members
+                ],
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count

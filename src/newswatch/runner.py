@@ -17,6 +17,7 @@ from newswatch.errors import NewswatchError
 from newswatch.export import ActorLabel
 from newswatch.identity import reconcile
 from newswatch.ingest.inputs import expand_inputs, read_input
+from newswatch.linking import link_stored
 from newswatch.model import Article, RawInput
 from newswatch.pipeline import process
 from newswatch.settings import Settings
@@ -154,6 +155,7 @@ def ingest_inputs(
         try:
             raw, articles = read_and_process(name, settings, reference_date=reference_date)
             report.outcomes.update(_store_all(store, articles, raw))
+            link_stored(store, articles)
         except NewswatchError as exc:
             report.failures.append(Failure(name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others
@@ -183,6 +185,7 @@ def reprocess_store(
         try:
             articles = process(raw, max_bytes=max(settings["input.max_bytes"], len(raw.data)))
             report.outcomes.update(_store_all(store, articles, raw, only_from=sha))
+            link_stored(store, articles)
         except NewswatchError as exc:
             report.failures.append(Failure(raw.name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others

@@ -9,11 +9,11 @@ backends so that they order and search alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from newswatch.errors import QueryError
 from newswatch.model import Article, Event, RawInput
@@ -22,12 +22,18 @@ __all__ = [
     "MARK_END",
     "MARK_START",
     "EventQuery",
+    "LinkRow",
+    "LinkUpdate",
     "Order",
     "PutOutcome",
     "SearchHit",
     "Store",
     "StoredEvent",
     "StoredInfo",
+    "StoredStory",
+    "StoryBuilder",
+    "StoryMember",
+    "StoryRecord",
     "from_utc_text",
     "parse_since",
     "query_words",
@@ -90,6 +96,68 @@ class StoredEvent:
     article_id: str
     article_url: str | None
     article_title: str | None
+
+
+#: A link between two stored articles: (article id, article id, kind, score).
+LinkRow = tuple[str, str, str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkUpdate:
+    """What linking found for one article: its fingerprint (JSON-ready), the keys it is indexed under,
+    how many distinct actor ids its ``day|actor`` evidence keys name, and its accepted links to other
+    stored articles (other article id, kind, score)."""
+
+    article_id: str
+    content_hash: str
+    fingerprint: dict[str, Any]
+    keys: tuple[str, ...]
+    evidence: int
+    links: tuple[tuple[str, str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story as the store writes it (built by the link layer from a component's articles and links)."""
+
+    id: str
+    articles: tuple[str, ...]
+    representative: str
+    first_seen: str | None
+    sources: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+#: Builds the stories of one connected component from its articles and the links between them.
+StoryBuilder = Callable[[list[Article], list[LinkRow]], list[StoryRecord]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One article of a stored story, as lists show it."""
+
+    id: str
+    title: str | None
+    url: str | None
+    language: str | None
+    source: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """A stored story: its representative article and every member (ordered by publication, then id)."""
+
+    id: str
+    first_seen: str | None
+    representative: StoryMember
+    sources: tuple[str, ...]
+    languages: tuple[str, ...]
+    members: tuple[StoryMember, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
 
 
 class Store(Protocol):
@@ -187,6 +255,46 @@ class Store(Protocol):
 
     def count(self) -> int:
         """The number of stored articles."""
+        ...
+
+    # --- linking (see docs/linking.md, "In the store") ---
+
+    def unlinked(self, article_ids: Sequence[str]) -> list[str]:
+        """Those of ``article_ids`` that are stored and not linked in their current version (no
+        fingerprint, or one of an older content hash), in the order given."""
+        ...
+
+    def link_candidates(
+        self, keys: Sequence[str], *, exclude: str, evidence: int, min_shared: int, per_key: int, limit: int
+    ) -> list[str]:
+        """Ids of linked articles indexed under any of ``keys`` (the newest ``per_key`` of each key), those
+        sharing the most keys first, at most ``limit``; ``exclude`` (the article itself) left out.
+
+        An article found under a band key (``b…``) is always a candidate; one found only under
+        ``day|actor`` evidence keys must share at least ``min(min_shared, evidence, its own evidence)``
+        of them (``evidence``: the distinct actor ids of the asking article) — a symmetric rule, so the
+        result does not depend on which of two articles arrived first."""
+        ...
+
+    def link_data(self, article_ids: Sequence[str]) -> list[tuple[Article, dict[str, Any]]]:
+        """The records and stored fingerprints (JSON data) of those ``article_ids`` that have one."""
+        ...
+
+    def put_links(self, update: LinkUpdate, build: StoryBuilder, *, max_component: int) -> list[str]:
+        """In one transaction: replace the article's fingerprint, keys and links, then rebuild the stories
+        of the connected components it touches (before and after; at most ``max_component`` articles)
+        with ``build``. Returns the ids of the stories written."""
+        ...
+
+    def stories(
+        self, *, since: str | None = None, language: str | None = None, limit: int | None = None
+    ) -> Iterator[StoredStory]:
+        """Stored stories, newest first (by their earliest article); ``since`` keeps stories first seen at
+        or after it, ``language`` those with an article in that language."""
+        ...
+
+    def story_of(self, article_id: str) -> StoredStory | None:
+        """The story the article belongs to, or None (not stored, or not linked yet)."""
         ...
 
     def close(self) -> None:

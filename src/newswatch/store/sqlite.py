@@ -14,7 +14,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,15 +24,19 @@ from typing import Any, Self
 
 from newswatch.errors import QueryError, StoreError
 from newswatch.model import Article, RawInput
+from newswatch.store import sqlite_links
 from newswatch.store.base import (
     MARK_END,
     MARK_START,
     EventQuery,
+    LinkUpdate,
     Order,
     PutOutcome,
     SearchHit,
     StoredEvent,
     StoredInfo,
+    StoredStory,
+    StoryBuilder,
     from_utc_text,
     parse_since,
     query_words,
@@ -375,6 +379,60 @@ class SqliteStore:
     def count(self) -> int:
         with self._read() as conn:
             return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # --- linking (SQL in sqlite_links) ------------------------------------------------------------
+
+    def unlinked(self, article_ids: Sequence[str]) -> list[str]:
+        with self._read() as conn:
+            return sqlite_links.unlinked(conn, article_ids)
+
+    def link_candidates(
+        self, keys: Sequence[str], *, exclude: str, evidence: int, min_shared: int, per_key: int, limit: int
+    ) -> list[str]:
+        with self._read() as conn:
+            return sqlite_links.candidates(
+                conn, keys, exclude=exclude, need=(evidence, min_shared), per_key=per_key, limit=limit
+            )
+
+    def link_data(self, article_ids: Sequence[str]) -> list[tuple[Article, dict[str, Any]]]:
+        with self._read() as conn:
+            return sqlite_links.link_data(conn, article_ids)
+
+    def put_links(self, update: LinkUpdate, build: StoryBuilder, *, max_component: int) -> list[str]:
+        try:
+            json.dumps(update.fingerprint, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"article {update.article_id}: fingerprint cannot be stored: {exc}") from None
+        with self._write() as conn:
+            return sqlite_links.put_links(conn, update, build, max_component)
+
+    def stories(
+        self, *, since: str | None = None, language: str | None = None, limit: int | None = None
+    ) -> Iterator[StoredStory]:
+        _check_limit(limit)
+        return self._iter_stories(parse_since(since), _check_language(language), limit)
+
+    def _iter_stories(
+        self, since: str | None, language: str | None, limit: int | None
+    ) -> Iterator[StoredStory]:
+        remaining = limit
+        after: tuple[str, str] | None = None
+        while remaining is None or remaining > 0:
+            with self._read() as conn:
+                page = sqlite_links.stories(
+                    conn, since=since, language=language, limit=remaining, after=after, page=_PAGE
+                )
+                last = sqlite_links.story_key(conn, page[-1].id) if page else None
+            yield from page
+            if last is None or len(page) < (_PAGE if remaining is None else min(_PAGE, remaining)):
+                return
+            after = last
+            if remaining is not None:
+                remaining -= len(page)
+
+    def story_of(self, article_id: str) -> StoredStory | None:
+        with self._read() as conn:
+            return sqlite_links.story_of(conn, article_id)
 
     # --- lifetime ---------------------------------------------------------------------------------
 
