@@ -23,6 +23,7 @@ from newswatch.extract.chrome import (
     read_more_inline,
 )
 from newswatch.extract.dates import locate_dateline
+from newswatch.extract.encoding import INVISIBLE
 from newswatch.model import Link, Precision, Translation
 
 __all__ = ["Capture", "parse_capture"]
@@ -32,8 +33,6 @@ _MAX_TITLE = 200
 
 #: Characters that end a sentence, not a headline.
 _SENTENCE_END = (".", "։", "…", ":", ",", ";")
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ _SENTENCE_ENDS = (".", "!", "?", "։", "…", "»", '"', "”", "“", ":")
 
 
 def _lines(text: str) -> list[str]:
-    return [" ".join(line.translate(_INVISIBLE).split()) for line in text.splitlines()]
+    return [" ".join(line.translate(INVISIBLE).split()) for line in text.splitlines()]
 
 
 def _title_like(line: str) -> bool:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from newswatch.extract.encoding import INVISIBLE
+
 __all__ = ["available_in", "byline", "is_chrome", "language_code", "read_more_heading", "read_more_inline"]
 
 _SECTIONS = ("chrome", "read-more", "available-in", "list-words", "byline", "byline-ends", "byline-joiners")
@@ -24,7 +26,6 @@ _MAX_CHROME_LENGTH = 250
 
 #: Bullets, arrows and punctuation around a chrome label: "• Share", "Read more:", "Читайте также »".
 _EDGE = " \t•·|>»›→←«‹<:։՝.…-–—*"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 _LIST_PUNCTUATION = re.compile(r"\s*[,;|/·•&]\s*")
 #: What separates the buttons of a row of chrome: "Share | Print | Subscribe", "Home • News".
 _BARS = re.compile(r"\s*[|•·]\s*")
@@ -33,7 +34,7 @@ _AFTER_PREFIX = re.compile(r"\s*[:։՝—–-]?\s*")
 
 def _normal(text: str) -> str:
     """Case-folded (which also reads "և" as "եւ"), whitespace collapsed, bullets and colons stripped."""
-    text = " ".join(text.translate(_INVISIBLE).split()).casefold()
+    text = " ".join(text.translate(INVISIBLE).split()).casefold()
     return text.strip(_EDGE)
 
 
@@ -128,7 +129,7 @@ def _matches_line(patterns: _Patterns, line: str) -> bool:
 
 def _after_prefix(patterns: _Patterns, line: str) -> str | None:
     """What follows a prefix of ``patterns`` at the start of ``line`` (None when none matches)."""
-    text = " ".join(line.translate(_INVISIBLE).split()).lstrip(_EDGE)
+    text = " ".join(line.translate(INVISIBLE).split()).lstrip(_EDGE)
     for prefix in patterns.prefixes:
         if found := prefix.match(text):
             rest = text[found.end() :]

@@ -27,6 +27,7 @@ from typing import Any
 from dateparser.date import DateDataParser
 
 from newswatch.errors import ConfigError
+from newswatch.extract.encoding import INVISIBLE
 from newswatch.model import Precision
 
 __all__ = ["Dateline", "ParsedDate", "find_dateline", "locate_dateline", "parse_date"]
@@ -195,7 +196,6 @@ _NUMERIC_DATE = re.compile(
 _CLOCK = re.compile(
     r"(?P<hh>[01]?\d|2[0-3]):(?P<mm>[0-5]\d)(?::(?P<ss>[0-5]\d))?(?:\s*(?P<zone>Z|[+-]\d\d:?\d\d))?"
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 _DOTTED_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])\.([0-5]\d)(?![\d.])")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 #: Bars that set a dateline apart from a section name on the same line.
@@ -203,7 +203,7 @@ _BARS = ("|", "·", "•")
 
 
 def _clean(value: str) -> str:
-    return " ".join(value.translate(_INVISIBLE).split())
+    return " ".join(value.translate(INVISIBLE).split())
 
 
 def _isoformat(moment: datetime, with_time: bool) -> str:

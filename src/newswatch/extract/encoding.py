@@ -23,15 +23,19 @@ import re
 
 from charset_normalizer import from_bytes
 
-__all__ = ["declared_encoding", "decode", "strip_controls", "utf16_without_bom"]
+__all__ = ["INVISIBLE", "declared_encoding", "decode", "split_bom", "strip_controls", "utf16_without_bom"]
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+#: Characters that take no room on the page (zero-width space and joiners, direction marks, soft hyphen, BOM):
+#: ``text.translate(INVISIBLE)`` removes them before text is compared with patterns.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([\w.:-]+)[\"']", re.IGNORECASE)
@@ -114,10 +118,18 @@ def _control(match: re.Match[str]) -> str:
     return "\n" if match.group() in "\x0b\x0c" else ""
 
 
-def _decode(data: bytes, content_type: str | None) -> str:
-    for bom, name in _BOMS:
+def split_bom(data: bytes) -> tuple[str | None, bytes]:
+    """The encoding a byte-order mark names and the bytes after it; ``(None, data)`` without a mark."""
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(name, errors="replace").lstrip("\ufeff")
+            return encoding, data[len(bom) :]
+    return None, data
+
+
+def _decode(data: bytes, content_type: str | None) -> str:
+    marked, body = split_bom(data)
+    if marked is not None:
+        return body.decode(marked, errors="replace").lstrip("\ufeff")
     if b"\x00" in data[:_SNIFF]:
         utf16 = utf16_without_bom(data[:_SNIFF])
         if utf16:

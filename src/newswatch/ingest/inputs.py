@@ -8,7 +8,6 @@ memory. :func:`check_content` refuses empty and binary inputs before any parser 
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 import stat
@@ -26,7 +25,7 @@ from newswatch.errors import (
     InputError,
     InputTooLargeError,
 )
-from newswatch.extract.encoding import utf16_without_bom
+from newswatch.extract.encoding import split_bom, utf16_without_bom
 from newswatch.ingest.fetch import fetch
 from newswatch.model import RawInput
 from newswatch.settings import Settings
@@ -40,15 +39,6 @@ Fetcher = Callable[[str, Settings], RawInput]
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
 _CHUNK = 64 * 1024
 _SNIFF = 8 * 1024
-
-# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 # Opening bytes of formats that are never text, with the name shown to the user. Formats whose headers
 # hold NUL bytes right away (WAV, Ogg, TIFF, fonts…) are caught by the NUL check and need no entry; each
@@ -187,13 +177,6 @@ def expand_inputs(names: Iterable[str]) -> Iterator[str]:
             yield name
 
 
-def _split_bom(data: bytes) -> tuple[str | None, bytes]:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding, data[len(bom) :]
-    return None, data
-
-
 def _is_blank(body: bytes, encoding: str | None) -> bool:
     if encoding is not None and encoding != "utf-8":
         return not body.decode(encoding, errors="replace").strip("\ufeff\u200b \t\r\n\x0b\x0c\u00a0")
@@ -215,7 +198,7 @@ def check_content(raw: RawInput) -> None:
     signature (PNG, JPEG, PDF, ZIP, gzip, ELF…) or NUL bytes in the first 8 KB of something that is not
     UTF-16 or UTF-32 (with a byte-order mark, or UTF-16 recognisable without one).
     """
-    encoding, body = _split_bom(raw.data)
+    encoding, body = split_bom(raw.data)
     if not raw.data:
         raise EmptyInputError("empty input")
     if encoding in (None, "utf-8"):
