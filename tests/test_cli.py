@@ -433,6 +433,33 @@ def test_stories_verb_folds_versions_and_reports_into_stories(tmp_path: Path) ->
     table = list(csv.DictReader(io.StringIO(run("stories", "--db", db, "--format", "csv").stdout)))
     assert [row["id"] for row in table] == [s["id"] for s in stories]
     assert all(len(row["articles"].split(" | ")) == int(row["size"]) for row in table)
+    # Events are counted once per story, each with every report of it: nothing lost, nothing doubled.
+    events_of = {str(a["id"]): a["events"] for a in exported}
+    for story in stories:
+        reported = sum(len(events_of[str(a["id"])]) for a in story["articles"])  # type: ignore[arg-type]
+        assert sum(e["reports"] for e in story["events"]) == reported
+        for event in story["events"]:
+            assert event["reports"] == len(event["mentions"])
+            for mention in event["mentions"]:
+                source = events_of[mention["article"]][mention["event"]]  # type: ignore[index]
+                assert (source["type"], source["source"], source["target"]) == (
+                    event["type"],
+                    event["source"],
+                    event["target"],
+                )
+    assert any(e["reports"] >= 2 for s in multi for e in s["events"])
+    assert [int(row["events"]) for row in table] == [len(s["events"]) for s in stories]
+    # The exported record lists its versions in the other languages with their stored ids: always
+    # articles of its own story, never its own language; the trilingual stories have full triples.
+    by_id = {str(a["id"]): a for a in exported}
+    triples = 0
+    for story in multi:
+        members = {a["id"]: a["language"] for a in story["articles"]}
+        for member in story["articles"]:
+            versions = [t for t in by_id[member["id"]]["translations"] if t["id"]]  # type: ignore[attr-defined]
+            assert all(t["id"] in members and t["language"] != member["language"] for t in versions)
+            triples += {t["language"] for t in versions} | {member["language"]} == {"en", "hy", "ru"}
+    assert triples >= 6
     hy = _stories(run("stories", "--db", db, "--language", "hy").stdout)
     assert hy and all("hy" in s["languages"] for s in hy) and len(hy) < len(stories)
     late = _stories(run("stories", "--db", db, "--since", "2026-03-01").stdout)

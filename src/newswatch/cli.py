@@ -38,6 +38,7 @@ from newswatch.runner import (
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import SETTINGS, Settings, default_db_path, load_settings
 from newswatch.store import EventQuery, Store, open_store
+from newswatch.views import linked_record, story_detail
 
 __all__ = ["main"]
 
@@ -246,12 +247,17 @@ def events(
 )
 @click.pass_context
 def export(ctx: click.Context, db: str | None, fmt: str, since: str | None, language: str | None) -> None:
-    """Write stored articles to stdout as JSON Lines (the full record) or CSV, newest first."""
+    """Write stored articles to stdout as JSON Lines (the full record) or CSV, newest first.
+
+    Each record lists its language versions (with the ids of those stored) and, under related, the
+    publisher's "Read more" links followed by the most related stories (setting link.related).
+    """
     since_date = _date_option(since, "--since")
+    count = _settings(ctx)["link.related"]
     with _store(ctx, db, create=False) as store:
         articles = store.articles(since=since_date.isoformat() if since_date else None, language=language)
         writer = write_jsonl if fmt == "jsonl" else write_csv
-        writer(articles, sys.stdout)
+        writer((linked_record(store, a, related=count) for a in articles), sys.stdout)
 
 
 @cli.command()
@@ -271,14 +277,16 @@ def stories(
 ) -> None:
     """List stored stories, newest first: language versions, copies and same-event reports from other
     sources folded into one row each, with the representative article's title and address, the number of
-    articles, the sources, the languages and the member ids (jsonl: ids, titles, addresses, languages).
+    articles, the sources, the languages, the member ids (jsonl: ids, titles, addresses, languages) and
+    the story's events, each counted once with the reports of it (csv: their number).
     """
     since_date = _date_option(since, "--since")
     with _store(ctx, db, create=False) as store:
         found = store.stories(
             since=since_date.isoformat() if since_date else None, language=language, limit=limit
         )
-        write_stories(found, sys.stdout, fmt=fmt)
+        details = (d for s in found if (d := story_detail(store, s.id)) is not None)
+        write_stories(details, sys.stdout, fmt=fmt)
 
 
 @cli.command()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from newswatch.model import Article
-from newswatch.store.base import StoredEvent, StoredStory
+from newswatch.link.events import Report
+from newswatch.model import Article, Event
+from newswatch.store.base import StoredEvent
+
+if TYPE_CHECKING:
+    from newswatch.views import StoryDetail
 
 __all__ = [
     "CSV_COLUMNS",
@@ -131,21 +135,40 @@ def write_events(
 
 
 STORY_COLUMNS = (
-    "id", "first_seen", "title", "url", "size", "sources", "languages", "articles",
+    "id", "first_seen", "title", "url", "size", "sources", "languages", "articles", "events",
 )  # fmt: skip
 
 
-def write_stories(stories: Iterable[StoredStory], out: TextIO, *, fmt: str) -> int:
+def _story_event(event: Event, reports: Sequence[Report]) -> dict[str, object]:
+    return {
+        "type": event.type,
+        "cameo": event.cameo,
+        "source": event.source,
+        "target": event.target,
+        "date": event.date,
+        "location": event.location,
+        "negated": event.negated,
+        "sentence": event.sentence,
+        "confidence": event.confidence,
+        "reports": len(reports),
+        "mentions": [{"article": article_id, "event": index} for article_id, index in reports],
+    }
+
+
+def write_stories(stories: Iterable[StoryDetail], out: TextIO, *, fmt: str) -> int:
     """One row per story: its id, first-seen time, the representative article's title and address, its
-    size, sources and languages. CSV (:data:`STORY_COLUMNS`, lists joined by ``" | "``, ``articles`` the
-    member ids) or JSON Lines (lists as lists; ``articles`` as objects with the member's ``id``, ``title``,
-    ``url``, ``language``, ``source`` and ``published``)."""
+    size, sources and languages, and its events counted once. CSV (:data:`STORY_COLUMNS`, lists joined by
+    ``" | "``, ``articles`` the member ids, ``events`` how many distinct events) or JSON Lines (lists as
+    lists; ``articles`` as objects with the member's ``id``, ``title``, ``url``, ``language``, ``source``
+    and ``published``; ``events`` as objects with the event's fields, the number of ``reports`` and their
+    ``mentions``: the article id and the index of the event in that article's ``events``)."""
     writer = None
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(STORY_COLUMNS)
     count = 0
-    for story in stories:
+    for detail in stories:
+        story = detail.story
         rep = story.representative
         if writer is not None:
             writer.writerow(
@@ -158,6 +181,7 @@ def write_stories(stories: Iterable[StoredStory], out: TextIO, *, fmt: str) -> i
                     " | ".join(story.sources),
                     " | ".join(story.languages),
                     " | ".join(m.id for m in story.members),
+                    len(detail.events),
                 ]
             )
         else:
@@ -181,6 +205,7 @@ def write_stories(stories: Iterable[StoredStory], out: TextIO, *, fmt: str) -> i
                     }
                     for m in story.members
                 ],
+                "events": [_story_event(event, reports) for event, reports in detail.events],
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1

@@ -65,10 +65,16 @@ class Translation:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A "Read more" / related link given by the publisher."""
+    """A "Read more" link given by the publisher, or a related story found by linking.
+
+    ``id`` is the stored article the link leads to and ``story`` its story, when known: a related story
+    is shown by its representative article; a publisher's link gets them when that page is stored too.
+    """
 
     title: str
     url: str | None = None
+    id: str | None = None
+    story: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from newswatch.errors import NewswatchError
 from newswatch.export import ActorLabel
 from newswatch.identity import reconcile
 from newswatch.ingest.inputs import expand_inputs, read_input
-from newswatch.linking import link_stored
+from newswatch.ingest.versions import read_version, version_message, versions_to_fetch
+from newswatch.linking import LinkConfig, link_stored
 from newswatch.model import Article, RawInput
 from newswatch.pipeline import process
 from newswatch.settings import Settings
@@ -140,6 +141,38 @@ def _store_all(
     return kept + store.put_many((article, raw) for article in plan)
 
 
+def _store_versions(
+    store: Store,
+    raw: RawInput,
+    articles: list[Article],
+    settings: Settings,
+    report: IngestReport,
+    reference_date: datetime | None,
+) -> list[Article]:
+    """Fetch, process and store the language versions of a page read from the web, each in a transaction
+    of its own (see :mod:`newswatch.ingest.versions`); returns their articles. A version that cannot be
+    used is a notice on the page's input, never its failure."""
+    stored: list[Article] = []
+    chosen = versions_to_fetch(
+        raw,
+        articles,
+        limit=int(settings["fetch.max_versions"]),
+        is_stored=lambda article_id: store.get(article_id) is not None,
+    )
+    for version in chosen:
+        try:
+            version_raw, version_articles = read_version(version, settings, reference_date=reference_date)
+            report.outcomes.update(_store_all(store, version_articles, version_raw))
+        except NewswatchError as exc:
+            report.notices.append(Notice(raw.name, version_message(version, str(exc))))
+        except Exception as exc:  # a bug on one version must not fail the page
+            bug = _unexpected(version.url or raw.name, exc)
+            report.notices.append(Notice(raw.name, version_message(version, bug.message)))
+        else:
+            stored.extend(version_articles)
+    return stored
+
+
 def ingest_inputs(
     names: Iterable[str],
     store: Store,
@@ -155,7 +188,8 @@ def ingest_inputs(
         try:
             raw, articles = read_and_process(name, settings, reference_date=reference_date)
             report.outcomes.update(_store_all(store, articles, raw))
-            link_stored(store, articles)
+            versions = _store_versions(store, raw, articles, settings, report, reference_date)
+            link_stored(store, articles + versions, LinkConfig.from_settings(settings))
         except NewswatchError as exc:
             report.failures.append(Failure(name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others
@@ -185,7 +219,7 @@ def reprocess_store(
         try:
             articles = process(raw, max_bytes=max(settings["input.max_bytes"], len(raw.data)))
             report.outcomes.update(_store_all(store, articles, raw, only_from=sha))
-            link_stored(store, articles)
+            link_stored(store, articles, LinkConfig.from_settings(settings))
         except NewswatchError as exc:
             report.failures.append(Failure(raw.name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others

@@ -76,6 +76,54 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "fetch.user_agent", str, "newswatch/0.1 (+https://example.invalid/newswatch)", "User-Agent sent."
     ),
+    Setting(
+        "fetch.max_versions",
+        int,
+        5,
+        'Language versions (hreflang, "available in") fetched with a page ingested from the web; 0: none.',
+        min=0,
+        max=50,
+    ),
+    Setting(
+        "link.translation_threshold",
+        float,
+        0.55,
+        "Score at which two articles in different languages are one article's versions.",
+        min=0,
+        max=1,
+    ),
+    Setting(
+        "link.duplicate_threshold",
+        float,
+        0.5,
+        "Score at which two articles are one text (copy, light rewrite, agency re-run).",
+        min=0,
+        max=1,
+    ),
+    Setting(
+        "link.coverage_threshold",
+        float,
+        0.5,
+        "Score at which two articles report the same event and join one story.",
+        min=0,
+        max=1,
+    ),
+    Setting(
+        "link.window_days",
+        int,
+        2,
+        "Days either side of an article's publication searched for its versions in other languages.",
+        min=0,
+        max=30,
+    ),
+    Setting(
+        "link.duplicate_window_days",
+        int,
+        30,
+        "Dated copies published further apart than this many days are not joined as duplicates.",
+        min=1,
+    ),
+    Setting("link.related", int, 5, "Related stories listed for each article.", min=0, max=50),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -105,8 +105,9 @@ LinkRow = tuple[str, str, str, float]
 @dataclass(frozen=True, slots=True)
 class LinkUpdate:
     """What linking found for one article: its fingerprint (JSON-ready), the keys it is indexed under,
-    how many distinct actor ids its ``day|actor`` evidence keys name, and its accepted links to other
-    stored articles (other article id, kind, score)."""
+    how many distinct actor ids its ``day|actor`` evidence keys name, its accepted links to other
+    stored articles (other article id, kind, score) and the articles it found most related (other article
+    id, score), which are related reading, not links: they make no story."""
 
     article_id: str
     content_hash: str
@@ -114,6 +115,7 @@ class LinkUpdate:
     keys: tuple[str, ...]
     evidence: int
     links: tuple[tuple[str, str, float], ...]
+    related: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +297,25 @@ class Store(Protocol):
 
     def story_of(self, article_id: str) -> StoredStory | None:
         """The story the article belongs to, or None (not stored, or not linked yet)."""
+        ...
+
+    def story(self, story_id: str) -> StoredStory | None:
+        """The story with this id. A story id is ``s-`` + the id of its earliest article, so an id that
+        is no longer stored (its story merged into an earlier one, or split) leads to the story holding
+        that article now; None when there is none."""
+        ...
+
+    def story_ids(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The story id of each of ``article_ids`` that is in a story."""
+        ...
+
+    def links_of(self, article_id: str) -> list[tuple[str, str, float]]:
+        """The article's links: (other article id, kind, score), best score first."""
+        ...
+
+    def related_of(self, article_id: str, *, limit: int = 50) -> list[tuple[str, float]]:
+        """Articles related to this one, from either side of a related row: (other article id, score),
+        best first (ties by id), at most ``limit``."""
         ...
 
     def close(self) -> None:

@@ -434,6 +434,23 @@ class SqliteStore:
         with self._read() as conn:
             return sqlite_links.story_of(conn, article_id)
 
+    def story(self, story_id: str) -> StoredStory | None:
+        with self._read() as conn:
+            return sqlite_links.story(conn, story_id)
+
+    def story_ids(self, article_ids: Sequence[str]) -> dict[str, str]:
+        with self._read() as conn:
+            return sqlite_links.story_ids(conn, article_ids)
+
+    def links_of(self, article_id: str) -> list[tuple[str, str, float]]:
+        with self._read() as conn:
+            return sqlite_links.links_of(conn, article_id)
+
+    def related_of(self, article_id: str, *, limit: int = 50) -> list[tuple[str, float]]:
+        _check_limit(limit)
+        with self._read() as conn:
+            return sqlite_links.related_of(conn, article_id, limit)
+
     # --- lifetime ---------------------------------------------------------------------------------
 
     def close(self) -> None:

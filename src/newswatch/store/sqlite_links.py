@@ -15,8 +15,12 @@ from newswatch.store.base import LinkRow, LinkUpdate, StoredStory, StoryBuilder,
 __all__ = [
     "candidates",
     "link_data",
+    "links_of",
     "put_links",
+    "related_of",
     "stories",
+    "story",
+    "story_ids",
     "story_key",
     "story_of",
     "unlinked",
@@ -187,6 +191,12 @@ def put_links(
         "INSERT INTO links (a_seq, b_seq, kind, score) VALUES (?, ?, ?, ?)",
         ((min(seq, o), max(seq, o), kind, score) for o, (kind, score) in best.items()),
     )
+    conn.execute("DELETE FROM related WHERE article_seq = ?", (seq,))
+    related = _seqs(conn, (other for other, _ in update.related))
+    conn.executemany(
+        "INSERT OR REPLACE INTO related (article_seq, other_seq, score) VALUES (?, ?, ?)",
+        ((seq, related[o], score) for o, score in update.related if o in related and related[o] != seq),
+    )
     nodes = sorted(_component(conn, {seq} | old | set(best), max_component))
     return _rebuild(conn, nodes, build)
 
@@ -326,3 +336,54 @@ def story_of(conn: sqlite3.Connection, article_id: str) -> StoredStory | None:
         (article_id,),
     ).fetchone()
     return None if row is None else _story(conn, row)
+
+
+def story(conn: sqlite3.Connection, story_id: str) -> StoredStory | None:
+    row = conn.execute(f"SELECT {_STORY_COLUMNS} FROM stories AS s WHERE s.id = ?", (story_id,)).fetchone()
+    if row is not None:
+        return _story(conn, row)
+    return story_of(conn, story_id[2:]) if story_id.startswith("s-") else None
+
+
+def story_ids(conn: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        for article_id, story_id in conn.execute(
+            "SELECT a.id, m.story_id FROM articles AS a JOIN story_members AS m ON m.article_seq = a.seq"
+            f" WHERE a.id IN ({_marks(chunk)})",
+            tuple(chunk),
+        ):
+            found[article_id] = story_id
+    return found
+
+
+def links_of(conn: sqlite3.Connection, article_id: str) -> list[tuple[str, str, float]]:
+    row = conn.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return []
+    rows = conn.execute(
+        "SELECT o.id, l.kind, l.score FROM links AS l JOIN articles AS o ON o.seq = l.b_seq"
+        " WHERE l.a_seq = ? UNION ALL"
+        " SELECT o.id, l.kind, l.score FROM links AS l JOIN articles AS o ON o.seq = l.a_seq"
+        " WHERE l.b_seq = ?",
+        (row[0], row[0]),
+    ).fetchall()
+    return sorted(((r[0], r[1], r[2]) for r in rows), key=lambda r: (-r[2], r[0]))
+
+
+def related_of(conn: sqlite3.Connection, article_id: str, limit: int) -> list[tuple[str, float]]:
+    row = conn.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        return []
+    best: dict[int, float] = {}
+    for other, score in conn.execute(
+        "SELECT other_seq, score FROM related WHERE article_seq = ? UNION ALL"
+        " SELECT article_seq, score FROM related WHERE other_seq = ?",
+        (row[0], row[0]),
+    ):
+        best[other] = max(score, best.get(other, 0.0))
+    ids: dict[int, str] = {}
+    for chunk in _chunks(list(best)):
+        ids.update(conn.execute(f"SELECT seq, id FROM articles WHERE seq IN ({_marks(chunk)})", tuple(chunk)))
+    ranked = sorted(((ids[s], v) for s, v in best.items() if s in ids), key=lambda r: (-r[1], r[0]))
+    return ranked[:limit]
