@@ -67,7 +67,20 @@ def _versions(store: Store, article: Article) -> tuple[Translation, ...]:
         if version is None or (version.language and version.language == article.language):
             continue
         known.add(other_id)
-        listed.append(Translation(version.language or "und", version.url, version.title, version.id))
+        # A capture's "available in Հայերեն" names the language only: the linked version is that one.
+        unnamed = next(
+            (
+                i
+                for i, t in enumerate(listed)
+                if t.id is None and not t.url and t.language == version.language
+            ),
+            None,
+        )
+        if unnamed is not None:
+            title = listed[unnamed].title or version.title
+            listed[unnamed] = Translation(version.language or "und", version.url, title, version.id)
+        else:
+            listed.append(Translation(version.language or "und", version.url, version.title, version.id))
     return tuple(listed)
 
 
