@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, Self
 
 from newswatch.errors import QueryError
 from newswatch.model import Article, Event, RawInput
+from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
 
 __all__ = [
     "MARK_END",
@@ -316,6 +317,38 @@ class Store(Protocol):
     def related_of(self, article_id: str, *, limit: int = 50) -> list[tuple[str, float]]:
         """Articles related to this one, from either side of a related row: (other article id, score),
         best first (ties by id), at most ``limit``."""
+        ...
+
+    # --- the feed, pages and API (see newswatch.store.queries) ---
+
+    def list_articles(
+        self, query: ArticleQuery, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[ArticleSummary]:
+        """Articles matching ``query``, newest ``published`` first (undated last), ties by id; one page
+        of at most ``limit`` after ``cursor``. A malformed cursor or filter is a ``QueryError``."""
+        ...
+
+    def search_articles(
+        self, text: str, query: ArticleQuery, *, cursor: str | None = None, limit: int = 20
+    ) -> Page[ArticleSummary]:
+        """Full-text search over title and text that also finds inflected forms (the words' lemmas, in
+        English, Armenian and Russian), with the filters of ``query``; best match first, each with its
+        snippet and rank. A query with nothing to search for is a ``QueryError`` (a friendly message)."""
+        ...
+
+    def event_counts(
+        self, actor: str, other: str | None = None, *, since: str | None = None, until: str | None = None
+    ) -> list[DayCount]:
+        """Events per day and type involving ``actor`` (with ``other``: between the two, either way),
+        negated ones left out, sorted by day then type."""
+        ...
+
+    def quotes_by(self, actor: str, *, limit: int = 20) -> list[QuoteHit]:
+        """The latest quotes whose speaker is ``actor``, newest article first."""
+        ...
+
+    def sources(self) -> list[SourceInfo]:
+        """Every source with its number of articles and latest article, most articles first."""
         ...
 
     def close(self) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Self
 
 from newswatch.errors import QueryError, StoreError
 from newswatch.model import Article, RawInput
-from newswatch.store import sqlite_links
+from newswatch.store import sqlite_feed, sqlite_links
 from newswatch.store.base import (
     MARK_END,
     MARK_START,
@@ -43,6 +43,7 @@ from newswatch.store.base import (
     sort_key,
     utc_text,
 )
+from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
 from newswatch.store.sqlite_events import query_events
 from newswatch.store.sqlite_migrations import Migration, load_migrations, migrate
 
@@ -194,6 +195,7 @@ class SqliteStore:
                 conn.execute("PRAGMA foreign_keys = ON")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 self._migrate(conn)
+                sqlite_feed.fill_pending(conn)  # words of articles stored before migration 0007
         except BaseException:
             conn.close()
             raise
@@ -451,6 +453,34 @@ class SqliteStore:
         with self._read() as conn:
             return sqlite_links.related_of(conn, article_id, limit)
 
+    # --- the feed, pages and API (SQL in sqlite_feed) ---------------------------------------------
+
+    def list_articles(
+        self, query: ArticleQuery, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[ArticleSummary]:
+        with self._read() as conn:
+            return sqlite_feed.list_articles(conn, query, cursor, limit)
+
+    def search_articles(
+        self, text: str, query: ArticleQuery, *, cursor: str | None = None, limit: int = 20
+    ) -> Page[ArticleSummary]:
+        with self._read() as conn:
+            return sqlite_feed.search_articles(conn, text, query, cursor, limit)
+
+    def event_counts(
+        self, actor: str, other: str | None = None, *, since: str | None = None, until: str | None = None
+    ) -> list[DayCount]:
+        with self._read() as conn:
+            return sqlite_feed.event_counts(conn, actor, other, since, until)
+
+    def quotes_by(self, actor: str, *, limit: int = 20) -> list[QuoteHit]:
+        with self._read() as conn:
+            return sqlite_feed.quotes_by(conn, actor, limit)
+
+    def sources(self) -> list[SourceInfo]:
+        with self._read() as conn:
+            return sqlite_feed.sources(conn)
+
     # --- lifetime ---------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -509,17 +539,19 @@ class _BatchWriter:
             self._now,
         )
         if row is None:
-            conn.execute(
+            cursor = conn.execute(
                 f"INSERT INTO articles (id, {_ARTICLE_COLUMNS}, published_sort, first_seen)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (article.id, *values, encoded.sort or self._now, self._now),
             )
+            sqlite_feed.write_words(conn, int(cursor.lastrowid or 0), article)
             return "new"
         assignments = ", ".join(f"{name.strip()} = ?" for name in _ARTICLE_COLUMNS.split(","))
         conn.execute(
             f"UPDATE articles SET {assignments}, published_sort = coalesce(?, first_seen) WHERE seq = ?",
             (*values, encoded.sort, row[0]),
         )
+        sqlite_feed.write_words(conn, row[0], article)
         return "updated"
 
     def _raw(self, conn: sqlite3.Connection, raw: RawInput) -> str:
