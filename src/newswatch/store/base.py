@@ -324,8 +324,9 @@ class Store(Protocol):
     def list_articles(
         self, query: ArticleQuery, *, cursor: str | None = None, limit: int = 50
     ) -> Page[ArticleSummary]:
-        """Articles matching ``query``, newest ``published`` first (undated last), ties by id; one page
-        of at most ``limit`` after ``cursor``. A malformed cursor or filter is a ``QueryError``."""
+        """Articles matching ``query``, newest ``published`` first (undated last; the same time: the one
+        stored last first); one page of at most ``limit`` after ``cursor``. A malformed cursor or filter
+        is a ``QueryError``."""
         ...
 
     def search_articles(
