@@ -27,7 +27,7 @@ from newswatch.web import create_app
 from newswatch.web.app import CSP
 from newswatch.web.chart import ChartLabels, event_chart
 from newswatch.web.i18n import UI_LANGUAGES, choose_language, ui, ui_keys
-from newswatch.web.pages import Span, highlight, safe_url, snippet_html
+from newswatch.web.markup import Span, highlight, safe_url, snippet_html
 
 HOSTILE_ID = "hostile0000000001"
 SCRIPT = "<script>alert(1)</script>"

@@ -11,30 +11,30 @@ A filter that cannot be used is a 400 page with the message and the form; an unk
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from itertools import pairwise
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from newswatch.errors import QueryError
 from newswatch.model import Article, Event
-from newswatch.store.base import MARK_END, MARK_START, EventQuery, Store, StoredEvent, StoredStory, sort_key
+from newswatch.store.base import EventQuery, Store, StoredEvent, StoredStory, sort_key
 from newswatch.store.queries import ArticleSummary
 from newswatch.views import VERSION_KINDS, linked_record, story_detail
 from newswatch.web.chart import ChartLabels, event_chart
 from newswatch.web.filters import FILTER_NAMES, ListRequest, parse_list_request, query_string
 from newswatch.web.i18n import UI_LANGUAGES, Ui, choose_language, ui
+from newswatch.web.markup import Span, highlight, safe_url, snippet_html
 
-__all__ = ["Span", "error_page", "highlight", "routes", "safe_url", "snippet_html"]
+__all__ = ["error_page", "routes"]
 
 PAGE_SIZE = 30
 SEARCH_SIZE = 20
@@ -42,71 +42,6 @@ RELATED_IN_FEED = 3
 CHART_DAYS = 30
 EVENTS_SHOWN = 100
 _COOKIE_AGE = 365 * 24 * 3600
-
-
-# --- markup from untrusted text -------------------------------------------------------------------
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) address, else None: nothing else becomes a link."""
-    if not url or any(c in url for c in "\x00\r\n\t") or len(url) > 4000:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
-def snippet_html(snippet: str) -> Markup:
-    """A search snippet as HTML: escaped, then the store's match markers turned into ``<mark>``."""
-    escaped = str(escape(snippet))
-    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A highlighted part of an article's text: ``kind`` is ``actor``, ``quote`` or ``event``."""
-
-    start: int
-    end: int
-    kind: str
-    note: str
-
-
-def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
-    start = 0
-    while start < len(text):
-        cut = text.find("\n\n", start)
-        end = len(text) if cut < 0 else cut
-        if text[start:end].strip():
-            yield start, end
-        start = end + 2 if cut >= 0 else len(text)
-
-
-def highlight(text: str, spans: Sequence[Span]) -> Markup:
-    """The text as paragraphs with every span marked: each piece of text between two span edges is
-    escaped and, when spans cover it, wrapped in ``<span class="hl KINDS" title="NOTES">``. Spans
-    with offsets outside the text are ignored."""
-    valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
-    out: list[str] = []
-    for p_start, p_end in _paragraphs(text):
-        inside = [s for s in valid if s.start < p_end and s.end > p_start]
-        edges = sorted(
-            {p_start, p_end, *(max(p_start, min(p_end, e)) for s in inside for e in (s.start, s.end))}
-        )
-        pieces: list[str] = []
-        for a, b in pairwise(edges):
-            piece = str(escape(text[a:b]))
-            covering = [s for s in inside if s.start <= a and s.end >= b]
-            if covering:
-                kinds = " ".join(sorted({s.kind for s in covering}))
-                notes = " · ".join(dict.fromkeys(s.note for s in covering))
-                pieces.append(f'<span class="hl {kinds}" title="{escape(notes)}">{piece}</span>')
-            else:
-                pieces.append(piece)
-        out.append("<p>" + "".join(pieces) + "</p>")
-    return Markup("\n".join(out))
 
 
 # --- rendering ------------------------------------------------------------------------------------
