@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from html import unescape
 from pathlib import Path
@@ -22,7 +22,7 @@ from newswatch.runner import ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
 from newswatch.store import SqliteStore
-from newswatch.store.queries import ArticleQuery, DayCount
+from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount
 from newswatch.web import create_app
 from newswatch.web.app import CSP
 from newswatch.web.chart import ChartLabels, event_chart
@@ -37,6 +37,8 @@ HOSTILE_TEXT = (
     "A second paragraph about javascript:alert(1) links."
 )
 ITEM_LINK = re.compile(r'<h3><a href="/articles/([^"]+)">')
+ALSO = re.compile(r'<p class="also">(.*?)</p>', re.S)
+ALSO_LINK = re.compile(r'<a href="/articles/([^"]+)" hreflang')
 
 
 def _hostile() -> Article:
@@ -78,6 +80,15 @@ def client(store: SqliteStore) -> Iterator[TestClient]:
 
 def _ids(html: str) -> list[str]:
     return ITEM_LINK.findall(html)
+
+
+def _folded(summaries: Sequence[ArticleSummary], language: str = "en") -> list[str]:
+    """The items a feed page shows for ``summaries``: each story once, at its newest article's place, as
+    its version in the interface language when the page has one."""
+    groups: dict[str, list[ArticleSummary]] = {}
+    for summary in summaries:
+        groups.setdefault(summary.story or summary.id, []).append(summary)
+    return [next((s for s in g if s.language == language), g[0]).id for g in groups.values()]
 
 
 def _sample_id(store: SqliteStore, language: str, *, with_story: bool = True) -> str:
@@ -129,8 +140,12 @@ def test_feed_items_are_grouped_under_day_headers_newest_first(
     assert len(days) >= 5
     assert [d for d, _ in days] == sorted({d for d, _ in days}, reverse=True)  # once each, newest first
     assert ("2026-03-04", "Wednesday, March 4, 2026") in days
-    expected = [s.id for s in store.list_articles(ArticleQuery(), limit=100).items]
-    assert _ids(html) == expected
+    listed = store.list_articles(ArticleQuery(), limit=100).items
+    assert _ids(html) == _folded(listed)
+    assert len(_folded(listed)) < len(listed)  # each story once: its versions and reports fold into one item
+    also = {i for block in ALSO.findall(html) for i in ALSO_LINK.findall(block)}
+    shown = set(_ids(html)) | also
+    assert shown == {s.id for s in listed}  # nothing lost: every article is an item or listed under one
     assert '<link rel="alternate" type="application/atom+xml"' in html and 'href="/feed.atom"' in html
 
 
@@ -152,7 +167,7 @@ def test_every_filter_narrows_the_feed(
     response = client.get("/", params={name: value, "limit": "100"})
     assert response.status_code == 200
     shown = _ids(response.text)
-    assert shown == [s.id for s in store.list_articles(query, limit=100).items]
+    assert shown == _folded(store.list_articles(query, limit=100).items)
     assert 0 < len(shown) < len(everything)
     assert f'href="/feed.atom?{name}={value}"' in response.text  # the feed of the same filters
     assert f'value="{value}"' in response.text or f'value="{value}" selected' in response.text
@@ -170,8 +185,9 @@ def test_pages_follow_the_older_link_to_the_end(client: TestClient, store: Sqlit
         older = re.search(r'<a rel="next" class="older" href="([^"]+)">', html)
         path = "/" + unescape(older.group(1)) if older else None
         pages += 1
-    expected = [s.id for s in store.list_articles(ArticleQuery(language="en"), limit=100).items]
-    assert seen == expected and pages == -(-len(expected) // 7) and pages > 1
+    listed = store.list_articles(ArticleQuery(language="en"), limit=100).items
+    expected = [i for start in range(0, len(listed), 7) for i in _folded(listed[start : start + 7])]
+    assert seen == expected and pages == -(-len(listed) // 7) and pages > 1
 
 
 def test_available_in_leads_to_the_armenian_version(client: TestClient, store: SqliteStore) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -147,6 +147,7 @@ class _Item:
     versions: tuple[_Version, ...]
     related: tuple[_Related, ...]
     snippet: Markup | None = None
+    also: tuple[ArticleSummary, ...] = ()  # other articles of its story on this page (folded into it)
 
 
 class _Stories:
@@ -209,6 +210,26 @@ def _items(store: Store, summaries: Sequence[ArticleSummary], *, search: bool = 
     return items
 
 
+def _fold(items: Sequence[_Item], language: str) -> list[_Item]:
+    """Each story once per page: its articles on the page become one item, at the place of its newest,
+    showing the version in the reader's interface language when the page has it, the others listed as
+    "also" (the story's other versions and other sources' reports)."""
+    groups: dict[str, list[_Item]] = {}
+    order: list[str] = []
+    for item in items:
+        key = item.summary.story or "a-" + item.summary.id
+        if key not in groups:
+            order.append(key)
+        groups.setdefault(key, []).append(item)
+    folded = []
+    for key in order:
+        group = groups[key]
+        main = next((i for i in group if i.summary.language == language), group[0])
+        others = tuple(i.summary for i in group if i is not main)
+        folded.append(replace(main, also=others))
+    return folded
+
+
 def _day_groups(items: Sequence[_Item]) -> list[tuple[str | None, list[_Item]]]:
     """Items under their publication day (as the source states it), in the order given."""
     groups: list[tuple[str | None, list[_Item]]] = []
@@ -229,7 +250,8 @@ def feed(request: Request) -> Response:
         page = store.list_articles(wanted.query, cursor=wanted.cursor, limit=wanted.limit)
     except QueryError as exc:
         return _list_page(request, "feed.html", None, [], None, error=str(exc))
-    return _list_page(request, "feed.html", wanted, _items(store, page.items), page.next)
+    items = _fold(_items(store, page.items), _ui_of(request).code)
+    return _list_page(request, "feed.html", wanted, items, page.next)
 
 
 def _list_page(
