@@ -235,7 +235,7 @@ def test_fetch_from_loopback_server(tmp_path: Path, http_server: LoopbackServer)
     assert record["published"] is None
 
 
-@pytest.mark.parametrize("verb", ["extract", "ingest", "export", "demo", "config"])
+@pytest.mark.parametrize("verb", ["extract", "ingest", "export", "demo", "serve", "config"])
 def test_help_on_every_verb(verb: str) -> None:
     result = run(verb, "--help")
     assert result.returncode == 0 and "Usage:" in result.stdout
@@ -296,7 +296,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, inputs: Path) -> None:
 
 
 def test_demo_shows_the_sample_feed_by_day(tmp_path: Path) -> None:
-    result = run("demo", env={"XDG_DATA_HOME": str(tmp_path)})
+    result = run("demo", "--no-serve", env={"XDG_DATA_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "newswatch demo: sample corpus, 31 inputs: 42 new, 0 updated, 0 unchanged, 0 failed"
@@ -310,7 +310,7 @@ def test_demo_shows_the_sample_feed_by_day(tmp_path: Path) -> None:
 def test_demo_refuses_an_existing_database(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     db.write_bytes(b"keep me")
-    result = run("demo", "--db", str(db))
+    result = run("demo", "--no-serve", "--db", str(db))
     assert result.returncode == 1 and "exists" in result.stderr
     assert db.read_bytes() == b"keep me"
 
@@ -377,7 +377,7 @@ def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
 
 def test_events_verb_lists_sample_events_by_pair_and_type(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
-    assert run("demo", "--db", db, "--days", "1").returncode == 0
+    assert run("demo", "--no-serve", "--db", db, "--days", "1").returncode == 0
     table = list(csv.DictReader(io.StringIO(run("events", "--db", db, "--pair", "ARM", "AZE").stdout)))
     assert table, "the sample corpus has events between Armenia and Azerbaijan"
     pair = {"ARM", "AZE"}
@@ -416,7 +416,7 @@ def _stories(stdout: str) -> list[dict[str, Any]]:
 
 def test_stories_verb_folds_versions_and_reports_into_stories(tmp_path: Path) -> None:
     db = str(tmp_path / "demo.db")
-    assert run("demo", "--db", db, "--days", "1").returncode == 0
+    assert run("demo", "--no-serve", "--db", db, "--days", "1").returncode == 0
     stories = _stories(run("stories", "--db", db).stdout)
     exported = records(run("export", "--db", db).stdout)
     ids = [str(a["id"]) for s in stories for a in s["articles"]]

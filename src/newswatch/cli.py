@@ -7,17 +7,23 @@ error, 130 on Ctrl-C. No traceback reaches the user unless ``NEWSWATCH_DEBUG=1``
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -39,6 +45,9 @@ from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import SETTINGS, Settings, default_db_path, load_settings
 from newswatch.store import EventQuery, Store, open_store
 from newswatch.views import linked_record, story_detail
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 __all__ = ["main"]
 
@@ -289,32 +298,153 @@ def stories(
         write_stories(details, sys.stdout, fmt=fmt)
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free one), bound before any slow work so that a
+    port in use is reported at once."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot listen on {host}: {exc.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = "; choose another --port (0 picks a free one)" if exc.errno == errno.EADDRINUSE else ""
+        raise ConfigError(f"cannot listen on {_address(host, port)}: {exc.strerror or exc}{hint}") from None
+    return sock
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _ignore(_signum: int, _frame: FrameType | None) -> None:
+    """Stands in for the usual handlers while uvicorn serves: it handles SIGINT and SIGTERM itself, shuts
+    down gracefully and then raises the signal again, which must then end nothing."""
+
+
+def _serve(app: ASGIApp, sock: socket.socket, host: str) -> None:
+    """Serve ``app`` on the listening ``sock`` with uvicorn until Ctrl-C or SIGTERM, then return.
+
+    The address is printed once uvicorn accepts connections. Off loopback, a warning says who can reach it.
+    """
+    import uvicorn
+
+    url = f"http://{_address(host, sock.getsockname()[1])}/"
+    if not ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_loopback:
+        _warn(
+            f"serving on {host} reaches other machines: the public views are read-only, "
+            "and actions that change data need the admin token"
+        )
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                click.echo(f"serving {url} (Ctrl-C to stop)")
+
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, server_header=False, timeout_graceful_shutdown=5
+    )
+    handled = (signal.SIGINT, signal.SIGTERM)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, _ignore) for sig in handled} if main_thread else {}
+    try:
+        Server(config).run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_HOST_OPTION = click.option(
+    "--host", metavar="HOST", help="Listen on this address (default: setting serve.host, 127.0.0.1)."
+)
+
+
+@cli.command()
+@_DB_OPTION
+@_HOST_OPTION
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Listen on this port; 0 picks a free one (default: setting serve.port, 8000).",
+)
+@click.pass_context
+def serve(ctx: click.Context, db: str | None, host: str | None, port: int | None) -> None:
+    """Serve the stored feed on the web: pages, the JSON API under /api/v1 and Atom feeds.
+
+    Prints the address once listening; Ctrl-C stops. The public views are read-only. Listening on an
+    address other than loopback (--host 0.0.0.0) is warned about.
+    """
+    from newswatch.web import create_app
+
+    settings = _settings(ctx)
+    host = host if host is not None else settings["serve.host"]
+    with _store(ctx, db, create=False) as store:
+        sock = _listen(host, port if port is not None else settings["serve.port"])
+        try:
+            _serve(create_app(store, settings), sock, host)
+        finally:
+            sock.close()
+
+
 @cli.command()
 @click.option("--db", metavar="PATH", help="Build the demo database here (a new file) and keep it.")
-@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Days of feed shown.")
+@_HOST_OPTION
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Serve on this port; 0 picks a free one (default: setting serve.port, 8000).",
+)
+@click.option("--no-serve", is_flag=True, help="Print the feed as text and exit instead of serving it.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Days of feed printed (with --no-serve).",
+)
 @click.pass_context
-def demo(ctx: click.Context, db: str | None, days: int) -> None:
-    """Ingest the bundled sample corpus into a fresh database and show the feed, grouped by day.
+def demo(
+    ctx: click.Context, db: str | None, host: str | None, port: int | None, no_serve: bool, days: int
+) -> None:
+    """Ingest the bundled sample corpus into a fresh database and serve it on the web (Ctrl-C stops);
+    with --no-serve, print the feed grouped by day instead.
 
     The database is temporary and removed afterwards unless --db names a new file to keep.
     """
+    settings = _settings(ctx)
     workdir = None
     if db is None:
         workdir = tempfile.mkdtemp(prefix="newswatch-demo-")
         db = str(Path(workdir) / "demo.db")
     elif Path(db).exists():
         raise ConfigError(f"--db {db} exists; the demo builds a fresh database (remove it or choose another)")
+    host = host if host is not None else settings["serve.host"]
+    sock = None
     try:
+        if not no_serve:  # before ingesting, so that a port in use is said at once
+            sock = _listen(host, port if port is not None else settings["serve.port"])
         with _store(ctx, db) as store:
-            report = ingest_inputs(
-                sample_inputs(), store, _settings(ctx), reference_date=sample_reference_date()
-            )
+            report = ingest_inputs(sample_inputs(), store, settings, reference_date=sample_reference_date())
             for failure in report.failures:
                 _fail(str(failure))
             click.echo(f"newswatch demo: sample corpus, {report.summary}\n")
-            articles: list[Article] = list(store.articles())
-            click.echo(render_feed(articles, days=days, color=sys.stdout.isatty()))
+            if sock is None:
+                articles: list[Article] = list(store.articles())
+                click.echo(render_feed(articles, days=days, color=sys.stdout.isatty()))
+            else:
+                from newswatch.web import create_app
+
+                _serve(create_app(store, settings), sock, host)
     finally:
+        if sock is not None:
+            sock.close()
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     if report.failures:

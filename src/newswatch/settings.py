@@ -124,6 +124,20 @@ SETTINGS: tuple[Setting, ...] = (
         min=1,
     ),
     Setting("link.related", int, 5, "Related stories listed for each article.", min=0, max=50),
+    Setting(
+        "serve.host",
+        str,
+        "127.0.0.1",
+        "Address newswatch serve and demo listen on; 0.0.0.0 or :: reaches other machines.",
+    ),
+    Setting(
+        "serve.port",
+        int,
+        8000,
+        "Port newswatch serve and demo listen on; 0 picks a free one.",
+        min=0,
+        max=65535,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
