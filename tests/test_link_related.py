@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newswatch.link.related import related, relatedness
 from newswatch.model import Actor, Article, Event
 
@@ -57,3 +59,26 @@ def test_recency_and_countries_weigh_less() -> None:
     assert relatedness(_article("x", "2026-03-10", [ARM, AZE]), countries_only) < relatedness(
         _article("y", "2026-03-10", [MIRZOYAN, BAYRAMOV]), people_only
     )
+
+
+def test_fingerprint_relatedness_equals_relatedness_on_the_sample() -> None:
+    from newswatch.ingest.inputs import read_input
+    from newswatch.link import fingerprint
+    from newswatch.link.related import fingerprint_relatedness
+    from newswatch.pipeline import process
+    from newswatch.sample import sample_inputs, sample_reference_date
+    from newswatch.settings import load_settings
+
+    settings = load_settings(env={})
+    articles = [
+        a
+        for name in sample_inputs()
+        for a in process(read_input(name, settings, reference_date=sample_reference_date()))
+    ]
+    prints = [fingerprint(a) for a in articles]
+    scored = 0
+    for i, (a, fa) in enumerate(zip(articles, prints, strict=True)):
+        for b, fb in zip(articles[i + 1 :], prints[i + 1 :], strict=True):
+            assert fingerprint_relatedness(fa, fb) == pytest.approx(relatedness(a, b), abs=1e-9)
+            scored += relatedness(a, b) > 0.15
+    assert scored > 20  # the comparison covers related pairs, not only zeros

@@ -12,9 +12,10 @@ and stories do not depend on the order articles arrive in (unless a bucket overf
 A page that names another among its language versions (hreflang, "available in") is linked to it as an
 ``explicit`` version before any score is computed (:mod:`newswatch.link.explicit`). Related reading is
 found in the same pass: the articles sharing an actor within :data:`RELATED_WINDOW_DAYS` days are scored
-with :func:`~newswatch.link.relatedness` and the best :data:`RELATED_KEEP` kept beside the links; the
-article on the other side of such a row reads it too, so older articles learn of newer related ones.
-Thresholds and windows come from the ``link.*`` settings (:class:`LinkConfig`).
+on their fingerprints (:func:`~newswatch.link.related.fingerprint_relatedness`) and the best
+:data:`RELATED_KEEP` kept beside the links; the article on the other side of such a row reads it too, so
+older articles learn of newer related ones. Thresholds and windows come from the ``link.*`` settings
+(:class:`LinkConfig`).
 """
 
 from __future__ import annotations
@@ -35,12 +36,11 @@ from newswatch.link import (
     duplicate_score,
     evidence_keys,
     fingerprint,
-    relatedness,
     translation_score,
 )
 from newswatch.link.evidence import published_at
 from newswatch.link.explicit import address_keys, address_queries, is_explicit_version
-from newswatch.link.related import MIN_RELATED_SCORE
+from newswatch.link.related import MIN_RELATED_SCORE, fingerprint_relatedness
 from newswatch.link.stories import LinkKind
 from newswatch.model import Article
 from newswatch.store.base import LinkRow, LinkUpdate, Store, StoryRecord
@@ -157,9 +157,10 @@ def story_records(articles: list[Article], links: list[LinkRow]) -> list[StoryRe
 
 
 def _related(
-    store: Store, article: Article, fp: Fingerprint, read: dict[str, Article]
+    store: Store, article: Article, fp: Fingerprint, read: dict[str, Fingerprint]
 ) -> list[tuple[str, float]]:
-    """The articles most related to ``article`` (not those it is linked to), best first."""
+    """The articles most related to ``article`` (not those it is linked to), best first; scored on their
+    stored fingerprints (``read`` holds those already read), never their whole records."""
     if fp.published is None or not article.actors:
         return []
     ids = store.link_candidates(
@@ -171,13 +172,13 @@ def _related(
         limit=_RELATED_LIMIT,
     )
     missing = [i for i in ids if i not in read]
-    for fetched, _data in store.link_data(missing):
-        read[fetched.id] = fetched
+    for other_id, data in store.link_fingerprints(missing).items():
+        read[other_id] = Fingerprint.from_dict(data)
     scored = []
     for other_id in ids:
         other = read.get(other_id)
         if other is not None:
-            score = relatedness(article, other)
+            score = fingerprint_relatedness(fp, other)
             if score >= MIN_RELATED_SCORE:
                 scored.append((other_id, round(score, 4)))
     scored.sort(key=lambda item: (-item[1], item[0]))
@@ -198,10 +199,10 @@ def _link_one(store: Store, article: Article, config: LinkConfig) -> None:
         limit=CANDIDATE_LIMIT,
     )
     links: list[tuple[str, str, float]] = []
-    read: dict[str, Article] = {}
+    read: dict[str, Fingerprint] = {}
     for other, data in store.link_data(ids):
-        read[other.id] = other
-        found = best_link(article, other, fp, Fingerprint.from_dict(data), config)
+        other_fp = read[other.id] = Fingerprint.from_dict(data)
+        found = best_link(article, other, fp, other_fp, config)
         if found is not None:
             links.append((other.id, found[0], found[1]))
     linked = {other_id for other_id, _, _ in links}

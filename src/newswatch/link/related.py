@@ -14,9 +14,10 @@ import math
 from collections.abc import Iterable, Mapping
 
 from newswatch.link.evidence import published_at
+from newswatch.link.fingerprint import Fingerprint
 from newswatch.model import Article
 
-__all__ = ["MIN_RELATED_SCORE", "RECENCY_DAYS", "related", "relatedness"]
+__all__ = ["MIN_RELATED_SCORE", "RECENCY_DAYS", "fingerprint_relatedness", "related", "relatedness"]
 
 RECENCY_DAYS = 7.0
 #: Candidates scoring below this are not related at all.
@@ -51,9 +52,20 @@ def _places(article: Article) -> set[str]:
 
 def _recency(a: Article, b: Article) -> float:
     x, y = published_at(a.published), published_at(b.published)
-    if x is None or y is None:
+    return _recency_of(None if x is None or y is None else abs((x - y).total_seconds()) / 86400.0)
+
+
+def _combine(parts: dict[str, float | None], recency: float) -> float:
+    present = {name: value for name, value in parts.items() if value is not None}
+    weight = sum(_WEIGHTS[name] for name in present)
+    if not weight:
+        return 0.0
+    return sum(_WEIGHTS[name] * value for name, value in present.items()) / weight * recency
+
+
+def _recency_of(days: float | None) -> float:
+    if days is None:
         return 0.75
-    days = abs((x - y).total_seconds()) / 86400.0
     return 0.5 + 0.5 * math.exp(-days / RECENCY_DAYS) if days >= 1 else 1.0
 
 
@@ -64,11 +76,37 @@ def relatedness(a: Article, b: Article) -> float:
         "events": _set_jaccard(_events(a), _events(b)),
         "places": _set_jaccard(_places(a), _places(b)),
     }
-    present = {name: value for name, value in parts.items() if value is not None}
-    weight = sum(_WEIGHTS[name] for name in present)
-    if not weight:
-        return 0.0
-    return sum(_WEIGHTS[name] * value for name, value in present.items()) / weight * _recency(a, b)
+    return _combine(parts, _recency(a, b))
+
+
+def _fp_actor_weights(fp: Fingerprint) -> dict[str, float]:
+    return {actor: (_COUNTRY_WEIGHT if actor in fp.countries else 1.0) for actor in fp.actors}
+
+
+def _fp_events(fp: Fingerprint) -> set[str]:
+    """``type|source|target`` of the fingerprint's events (``type|source|target|date``) with a target."""
+    found = set()
+    for key in fp.events:
+        kind, source, target, _date = key.split("|", 3)
+        if target:
+            found.add(f"{kind}|{source}|{target}")
+    return found
+
+
+def fingerprint_relatedness(a: Fingerprint, b: Fingerprint) -> float:
+    """:func:`relatedness` from two fingerprints (equal to it on the records they were made from): what
+    linking uses, so that scoring a candidate does not need its whole record."""
+    parts = {
+        "actors": _weighted_jaccard(_fp_actor_weights(a), _fp_actor_weights(b)),
+        "events": _set_jaccard(_fp_events(a), _fp_events(b)),
+        "places": _set_jaccard(set(a.places), set(b.places)),
+    }
+    days = (
+        abs(a.published - b.published) / 86400.0
+        if a.published is not None and b.published is not None
+        else None
+    )
+    return _combine(parts, _recency_of(days))
 
 
 def related(

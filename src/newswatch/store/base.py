@@ -283,6 +283,10 @@ class Store(Protocol):
         """The records and stored fingerprints (JSON data) of those ``article_ids`` that have one."""
         ...
 
+    def link_fingerprints(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored fingerprints (JSON data) of those ``article_ids`` that have one, by article id."""
+        ...
+
     def put_links(self, update: LinkUpdate, build: StoryBuilder, *, max_component: int) -> list[str]:
         """In one transaction: replace the article's fingerprint, keys and links, then rebuild the stories
         of the connected components it touches (before and after; at most ``max_component`` articles)

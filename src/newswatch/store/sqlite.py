@@ -400,6 +400,10 @@ class SqliteStore:
         with self._read() as conn:
             return sqlite_links.link_data(conn, article_ids)
 
+    def link_fingerprints(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        with self._read() as conn:
+            return sqlite_links.link_fingerprints(conn, article_ids)
+
     def put_links(self, update: LinkUpdate, build: StoryBuilder, *, max_component: int) -> list[str]:
         try:
             json.dumps(update.fingerprint, allow_nan=False)

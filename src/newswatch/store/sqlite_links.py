@@ -15,6 +15,7 @@ from newswatch.store.base import LinkRow, LinkUpdate, StoredStory, StoryBuilder,
 __all__ = [
     "candidates",
     "link_data",
+    "link_fingerprints",
     "links_of",
     "put_links",
     "related_of",
@@ -119,6 +120,18 @@ def link_data(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[tupl
             tuple(chunk),
         ).fetchall()
         found += [(Article.from_dict(json.loads(record)), json.loads(data)) for record, data in rows]
+    return found
+
+
+def link_fingerprints(conn: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        for article_id, data in conn.execute(
+            "SELECT a.id, f.data FROM articles AS a JOIN fingerprints AS f ON f.article_seq = a.seq"
+            f" WHERE a.id IN ({_marks(chunk)})",
+            tuple(chunk),
+        ):
+            found[article_id] = json.loads(data)
     return found
 
 
