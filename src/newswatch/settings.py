@@ -138,6 +138,46 @@ SETTINGS: tuple[Setting, ...] = (
         min=0,
         max=65535,
     ),
+    Setting(
+        "serve.admin_token",
+        str,
+        "",
+        "Token that allows changes from the web and the API (sources, watches); empty: no changes allowed.",
+    ),
+    Setting("poll.enabled", bool, True, "Poll live sources inside newswatch serve."),
+    Setting("poll.interval", int, 900, "Default seconds between two polls of a source.", min=30),
+    Setting(
+        "poll.workers", int, 4, "Sources fetched at the same time (never two of one host).", min=1, max=64
+    ),
+    Setting("poll.host_delay", float, 2.0, "Seconds between two requests to one host.", min=0),
+    Setting(
+        "poll.max_backoff",
+        int,
+        21600,
+        "Longest wait, in seconds, before polling a failing source again.",
+        min=60,
+    ),
+    Setting(
+        "poll.max_pages",
+        int,
+        20,
+        "Article pages fetched per poll for feed items that carry only a summary; 0: none.",
+        min=0,
+    ),
+    Setting(
+        "alerts.max_attempts", int, 6, "Attempts to deliver one webhook before giving up.", min=1, max=50
+    ),
+    Setting(
+        "alerts.retry_seconds",
+        float,
+        30.0,
+        "Wait before retrying a failed webhook delivery; doubled after each further failure.",
+        min=0,
+        min_exclusive=True,
+    ),
+    Setting(
+        "alerts.timeout", float, 10.0, "Seconds to wait for a webhook receiver.", min=0, min_exclusive=True
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -46,6 +46,8 @@ from newswatch.store.base import (
 from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
 from newswatch.store.sqlite_events import query_events
 from newswatch.store.sqlite_migrations import Migration, load_migrations, migrate
+from newswatch.store.sqlite_sources import SqliteSources
+from newswatch.store.sqlite_watches import SqliteWatches
 
 __all__ = ["Migration", "SqliteStore", "load_migrations"]
 
@@ -136,7 +138,7 @@ def _encode(article: Article) -> _Encoded:
     return _Encoded(record, content_hash, sort_key(article.published))
 
 
-class SqliteStore:
+class SqliteStore(SqliteSources, SqliteWatches):
     """A :class:`~newswatch.store.base.Store` in one SQLite file.
 
     ``path`` is the database file (created with its parent directories when missing) or ``":memory:"``.
