@@ -345,7 +345,8 @@ class Store(Protocol):
         self, actor: str, other: str | None = None, *, since: str | None = None, until: str | None = None
     ) -> list[DayCount]:
         """Events per day and type involving ``actor`` (with ``other``: between the two, either way),
-        negated ones left out, sorted by day then type."""
+        negated ones left out, each counted once per story (its reports in the story's versions, copies
+        and other sources' articles are one event), sorted by day then type."""
         ...
 
     def quotes_by(self, actor: str, *, limit: int = 20) -> list[QuoteHit]:

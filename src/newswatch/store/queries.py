@@ -68,7 +68,8 @@ class ArticleSummary:
 
 @dataclass(frozen=True, slots=True)
 class DayCount:
-    """How many events of one PLOVER type happened on one day (event date, else the article's)."""
+    """How many events of one PLOVER type happened on one day (event date, else the article's), each
+    event counted once per story however many articles reported it."""
 
     day: str  # YYYY-MM-DD
     type: str

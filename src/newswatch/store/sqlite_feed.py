@@ -412,7 +412,9 @@ def event_counts(
     conn: sqlite3.Connection, actor: str, other: str | None, since: str | None, until: str | None
 ) -> list[DayCount]:
     """Per day (the event's date, else the article's publication day) and type, negated events left out;
-    an actor stands for itself and the people and bodies the article ties to it, as in ``events()``.
+    an actor stands for itself and the people and bodies the article ties to it, as in ``events()``. An
+    event is counted once per story: its reports in the story's articles (same day, type, source and
+    target) are one event.
 
     The events are found through the indexes on each actor column (with the date range when given; an
     undated event is checked against its article's day), not by reading the whole ``events`` table."""
@@ -458,9 +460,17 @@ def event_counts(
     if high:
         bounds.append(f"day {high[1]} ?")
         params.append(high[0])
+    # 3. each event once per story: the reports of one story's articles (its versions, copies and other
+    #    sources' reports) with the same day, type, source and target are one event (GDELT counts each)
+    story = (
+        "coalesce((SELECT m.story_id FROM story_members AS m WHERE m.article_seq = e.article_seq),"
+        " 'a' || e.article_seq)"
+    )
     sql = (
         f"WITH hit (article_seq, ordinal) AS ({' UNION '.join(branches)})"
-        f" SELECT day, type, count(*) FROM (SELECT {day} AS day, e.type AS type FROM hit"
+        " SELECT day, type, count(DISTINCT event) FROM"
+        f" (SELECT {day} AS day, e.type AS type,"
+        f" {story} || '|' || coalesce(e.source, '') || '|' || coalesce(e.target, '') AS event FROM hit"
         " JOIN events AS e ON e.article_seq = hit.article_seq AND e.ordinal = hit.ordinal"
         f" WHERE e.negated = 0 AND {who})"
         + (" WHERE " + " AND ".join(bounds) if bounds else "")
