@@ -11,13 +11,20 @@ address: fetch it with ``Settings.with_overrides(fetch_allow_private=True)``.
 from __future__ import annotations
 
 import os
+import queue
+import secrets
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from newswatch.store import Store, open_store
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -117,3 +124,163 @@ def shared_set(name: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# --- both backends ---------------------------------------------------------------------------------------
+
+POSTGRES_ADMIN = os.environ.get("NEWSWATCH_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_connection() -> Any:
+    """An autocommit connection to the PostgreSQL server's admin database; skip (or fail in CI) without one."""
+    import psycopg
+
+    try:
+        return psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())[:200]
+        if os.environ.get("NEWSWATCH_REQUIRE_POSTGRES") == "1":
+            pytest.fail(
+                f"PostgreSQL not reachable at {POSTGRES_ADMIN} (NEWSWATCH_REQUIRE_POSTGRES=1): {reason}"
+            )
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN}: {reason}")
+
+
+def postgres_url(database: str) -> str:
+    """The URL of ``database`` on the test server."""
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + "/" + database
+
+
+class PostgresTemplate:
+    """A database migrated once per test session, which fresh test databases copy (much faster than
+    running the migrations for every test), and a thread that drops the test databases in the background."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self._doomed: queue.Queue[str | None] = queue.Queue()
+        self._reaper: threading.Thread | None = None
+
+    def get(self, admin: Any) -> str:
+        if self.name is None:
+            from newswatch.store.postgres import PostgresStore
+
+            name = f"nw_template_{secrets.token_hex(4)}"
+            admin.execute(f'CREATE DATABASE "{name}"')
+            self.name = name
+            PostgresStore(postgres_url(name)).close()
+        return self.name
+
+    def discard(self, database: str) -> None:
+        """Drop ``database`` soon, while the next tests run."""
+        if self._reaper is None:
+            self._reaper = threading.Thread(target=self._reap, daemon=True)
+            self._reaper.start()
+        self._doomed.put(database)
+
+    def _reap(self) -> None:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            while (database := self._doomed.get()) is not None:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self._reaper is not None:
+            self._doomed.put(None)
+            self._reaper.join()
+        if self.name is not None:
+            self.discard(self.name)
+            self._doomed.put(None)
+            self._reap()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    template = PostgresTemplate()
+    try:
+        yield template
+    finally:
+        template.close()
+
+
+class StoreFactory:
+    """Fresh databases of one backend for one test, and the stores opened on them (closed at teardown)."""
+
+    def __init__(self, kind: str, tmp_path: Path, template: PostgresTemplate) -> None:
+        self.kind = kind
+        self._tmp_path = tmp_path
+        self._template = template
+        self._databases: dict[str, str] = {}  # name → SQLite path or PostgreSQL database name
+        self._stores: list[Store] = []
+        self._admin: Any = _admin_connection() if kind == "postgresql" else None
+
+    def url(self, name: str = "main", *, blank: bool = False) -> str:
+        """The ``--db`` value of the database ``name``, created on first use: with the current schema and
+        no articles, or (``blank``) without any table (to test migrations)."""
+        if name not in self._databases:
+            if self.kind == "sqlite":
+                self._databases[name] = str(self._tmp_path / f"{name}.db")
+            else:
+                database = f"nw_{secrets.token_hex(6)}"
+                template = "" if blank else f' TEMPLATE "{self._template.get(self._admin)}"'
+                self._admin.execute(f'CREATE DATABASE "{database}"{template}')
+                self._databases[name] = database
+        if self.kind == "sqlite":
+            return self._databases[name]
+        return postgres_url(self._databases[name])
+
+    def __call__(self, name: str = "main", *, clock: Callable[[], datetime] | None = None) -> Store:
+        store = open_store(self.url(name), clock=clock)
+        self._stores.append(store)
+        return store
+
+    def rows(self, name: str, sql: str) -> list[tuple[Any, ...]]:
+        """Run plain SQL on database ``name`` (committed) and give its rows, to look under the store."""
+        if self.kind == "sqlite":
+            conn = sqlite3.connect(self.url(name))
+            try:
+                found = conn.execute(sql).fetchall()
+                conn.commit()
+                return found
+            finally:
+                conn.close()
+        import psycopg
+
+        with psycopg.connect(self.url(name), autocommit=True) as pg:
+            cursor = pg.execute(sql.encode())
+            return cursor.fetchall() if cursor.description else []
+
+    def close(self) -> None:
+        for store in self._stores:
+            store.close()
+        if self._admin is not None:
+            self._admin.close()
+            for database in self._databases.values():
+                self._template.discard(database)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_factory(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_template: PostgresTemplate
+) -> Iterator[StoreFactory]:
+    factory = StoreFactory(str(request.param), tmp_path, postgres_template)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_store_factory(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_template: PostgresTemplate,
+) -> Iterator[StoreFactory]:
+    """``store_factory`` shared by the tests of one module: a store built once per backend (an ingested
+    corpus, say) and read by many tests. Use it in module-scoped fixtures only."""
+    kind = str(request.param)
+    factory = StoreFactory(kind, tmp_path_factory.mktemp(kind), postgres_template)
+    try:
+        yield factory
+    finally:
+        factory.close()

@@ -1,4 +1,6 @@
-"""The store, against real SQLite files in a temporary directory."""
+"""The store, against both backends: real SQLite files in a temporary directory and fresh PostgreSQL databases
+(the ``store_factory`` fixture). Tests of what only one backend has (SQLite files, its busy lock, its
+migration table) say so in their name or first line."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import StoreFactory
 from newswatch.errors import QueryError, StoreError
 from newswatch.model import Actor, Article, Event, Link, Mention, Quote, RawInput, Translation, article_id
 from newswatch.store import MARK_END, MARK_START, SearchHit, SqliteStore, Store, open_store
+from newswatch.store import postgres as postgres_module
 from newswatch.store import sqlite as sqlite_module
+from newswatch.store.postgres_migrations import load_migrations as load_postgres_migrations
 from newswatch.store.sqlite import load_migrations
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -120,31 +125,26 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db: Path, clock: Clock) -> Iterator[SqliteStore]:
-    with SqliteStore(db, clock=clock) as opened:
-        yield opened
+def store(store_factory: StoreFactory, clock: Clock) -> Store:
+    return store_factory(clock=clock)
 
 
-def table_count(db: Path, table: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
+def table_count(factory: StoreFactory, table: str) -> int:
+    return int(factory.rows("main", f"SELECT count(*) FROM {table}")[0][0])
 
 
-def fts_integrity_check(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
-    finally:
-        conn.close()
+def index_check(factory: StoreFactory) -> None:
+    """The search index agrees with the articles (SQLite's FTS5 check; PostgreSQL indexes in the row)."""
+    if factory.kind == "sqlite":
+        factory.rows("main", "INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    else:
+        assert factory.rows("main", "SELECT count(*) FROM articles WHERE search = ''::tsvector")[0][0] == 0
 
 
 # --- round trip ----------------------------------------------------------------------------------------
 
 
-def test_every_field_survives_a_round_trip(store: SqliteStore) -> None:
+def test_every_field_survives_a_round_trip(store: Store) -> None:
     article = full_article()
     raw = RawInput(
         b"\xef\xbb\xbfraw bytes \x00\xff",
@@ -168,13 +168,13 @@ def test_every_field_survives_a_round_trip(store: SqliteStore) -> None:
     assert stored_raw.reference_date.tzinfo == UTC  # …given back in UTC
 
 
-def test_a_naive_reference_date_comes_back_as_given(store: SqliteStore) -> None:
+def test_a_naive_reference_date_comes_back_as_given(store: Store) -> None:
     raw = RawInput(b"text", "-", reference_date=datetime(2026, 1, 29, 8, 15))
     store.put(make("Some text."), raw)
     assert store.raw(raw.sha256) == raw
 
 
-def test_get_of_an_unknown_id_is_none(store: SqliteStore) -> None:
+def test_get_of_an_unknown_id_is_none(store: Store) -> None:
     assert store.get("0123456789abcdef") is None
     assert store.info("0123456789abcdef") is None
     assert store.raw_for("0123456789abcdef") is None
@@ -182,7 +182,7 @@ def test_get_of_an_unknown_id_is_none(store: SqliteStore) -> None:
     assert store.raw("not a hash") is None
 
 
-def test_store_times_are_utc_from_the_clock(store: SqliteStore, clock: Clock) -> None:
+def test_store_times_are_utc_from_the_clock(store: Store, clock: Clock) -> None:
     article = make("Clocked text.")
     store.put(article, feed_raw())
     info = store.info(article.id)
@@ -195,20 +195,20 @@ def test_store_times_are_utc_from_the_clock(store: SqliteStore, clock: Clock) ->
 # --- idempotency and updates -------------------------------------------------------------------------
 
 
-def test_the_same_put_twice_is_unchanged(store: SqliteStore, db: Path, clock: Clock) -> None:
+def test_the_same_put_twice_is_unchanged(store: Store, store_factory: StoreFactory, clock: Clock) -> None:
     article = full_article()
     assert store.put(article, feed_raw()) == "new"
     clock.advance(hours=1)
     assert store.put(article, feed_raw()) == "unchanged"
     assert store.put_many([(article, feed_raw())]) == ["unchanged"]
     assert store.count() == 1
-    assert table_count(db, "articles") == 1
+    assert table_count(store_factory, "articles") == 1
     info = store.info(article.id)
     assert info is not None
     assert info.updated_at == datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
 
-def test_changed_content_updates_in_place(store: SqliteStore, db: Path, clock: Clock) -> None:
+def test_changed_content_updates_in_place(store: Store, store_factory: StoreFactory, clock: Clock) -> None:
     first = make("The minister spoke about bridges.", url="https://news.example/a", language="en")
     assert store.put(first, RawInput(b"version one", "https://news.example/a")) == "new"
     first_seen = clock.now
@@ -226,30 +226,32 @@ def test_changed_content_updates_in_place(store: SqliteStore, db: Path, clock: C
     assert info.raw_sha256 == new_raw.sha256
     assert [hit.article.id for hit in store.search("tunnels")] == [first.id]
     assert store.search("bridges") == []
-    fts_integrity_check(db)
+    index_check(store_factory)
     # the first version's bytes are still there, by their hash
     old = store.raw(RawInput(b"version one", "x").sha256)
     assert old is not None
     assert old.data == b"version one"
 
 
-def test_an_unchanged_article_from_new_bytes_does_not_store_them(store: SqliteStore, db: Path) -> None:
+def test_an_unchanged_article_from_new_bytes_does_not_store_them(
+    store: Store, store_factory: StoreFactory
+) -> None:
     article = make("Stable text.", url="https://news.example/s")
     store.put(article, RawInput(b"<rss>fetch 1</rss>", "feed"))
     again = RawInput(b"<rss>fetch 2, only lastBuildDate changed</rss>", "feed")
     assert store.put(article, again) == "unchanged"
     assert store.raw(again.sha256) is None
-    assert table_count(db, "raw_inputs") == 1
+    assert table_count(store_factory, "raw_inputs") == 1
 
 
-def test_raw_bytes_are_stored_once_per_hash(store: SqliteStore, db: Path) -> None:
+def test_raw_bytes_are_stored_once_per_hash(store: Store, store_factory: StoreFactory) -> None:
     raw = feed_raw()
     one = make("First item of the feed.", url="https://news.example/1")
     two = make("Second item of the feed.", url="https://news.example/2")
     assert store.put_many([(one, raw), (two, feed_raw())]) == ["new", "new"]
     three = make("A later item of the same feed bytes.", url="https://news.example/3")
     assert store.put(three, feed_raw()) == "new"
-    assert table_count(db, "raw_inputs") == 1
+    assert table_count(store_factory, "raw_inputs") == 1
     infos = [store.info(a.id) for a in (one, two, three)]
     assert {i.raw_sha256 for i in infos if i is not None} == {raw.sha256}
     back = store.raw(raw.sha256)
@@ -259,7 +261,7 @@ def test_raw_bytes_are_stored_once_per_hash(store: SqliteStore, db: Path) -> Non
     assert store.raw(raw.sha256.upper()) == back
 
 
-def test_put_many_gives_one_outcome_per_item_in_order(store: SqliteStore) -> None:
+def test_put_many_gives_one_outcome_per_item_in_order(store: Store) -> None:
     a = make("Alpha text.")
     b = make("Beta text.")
     store.put(a, feed_raw())
@@ -276,7 +278,7 @@ def test_put_many_gives_one_outcome_per_item_in_order(store: SqliteStore) -> Non
 
 
 @pytest.fixture
-def listed(store: SqliteStore, clock: Clock) -> SqliteStore:
+def listed(store: Store, clock: Clock) -> Store:
     """Five articles: three dated (one with an offset), two undated seen at different times."""
     rows = [
         make("Armenian text one.", url="u1", language="hy", published="2026-01-28"),
@@ -297,12 +299,12 @@ def urls(articles: Iterator[Article]) -> list[str]:
     return [a.url or "" for a in articles]
 
 
-def test_articles_are_newest_first_by_published_time(listed: SqliteStore) -> None:
+def test_articles_are_newest_first_by_published_time(listed: Store) -> None:
     # u2 is 05:00 UTC; u4 was first seen at 03:00; u1 is midnight UTC; u3 the evening before; u5 older
     assert urls(listed.articles()) == ["u2", "u4", "u1", "u3", "u5"]
 
 
-def test_articles_by_first_seen(listed: SqliteStore, clock: Clock) -> None:
+def test_articles_by_first_seen(listed: Store, clock: Clock) -> None:
     clock.now = datetime(2026, 2, 5, tzinfo=UTC)
     listed.put(make("An old story found late.", url="late", published="2025-06-01"), feed_raw())
     by_seen = urls(listed.articles(order="first_seen"))
@@ -314,7 +316,7 @@ def test_articles_by_first_seen(listed: SqliteStore, clock: Clock) -> None:
     assert "late" not in urls(listed.articles(order="first_seen", since="2026-01-01"))
 
 
-def test_since_compares_published_or_first_seen(listed: SqliteStore) -> None:
+def test_since_compares_published_or_first_seen(listed: Store) -> None:
     assert urls(listed.articles(since="2026-01-28")) == ["u2", "u4", "u1"]
     assert urls(listed.articles(since="2026-01-28T04:00:00+00:00")) == ["u2"]
     assert urls(listed.articles(since="2026-01-28T08:00:00+04:00")) == ["u2"]
@@ -322,7 +324,7 @@ def test_since_compares_published_or_first_seen(listed: SqliteStore) -> None:
     assert urls(listed.articles(since="2027-01-01")) == []
 
 
-def test_language_filter_and_limit(listed: SqliteStore) -> None:
+def test_language_filter_and_limit(listed: Store) -> None:
     assert urls(listed.articles(language="hy")) == ["u1", "u5"]
     assert urls(listed.articles(language="en")) == ["u2", "u4"]  # "EN" was stored as en
     assert urls(listed.articles(language="EN", since="2026-01-28T04:00:00Z")) == ["u2"]
@@ -330,10 +332,9 @@ def test_language_filter_and_limit(listed: SqliteStore) -> None:
     assert urls(listed.articles(language="de")) == []
 
 
-def test_listing_pages_through_many_rows(
-    store: SqliteStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_listing_pages_through_many_rows(store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite_module, "_PAGE", 3)
+    monkeypatch.setattr(postgres_module, "_PAGE", 3)
     items = []
     for day in range(1, 11):
         items.append((make(f"Day {day}.", url=f"d{day}", published=f"2026-03-{day:02d}"), feed_raw()))
@@ -359,7 +360,7 @@ def test_listing_pages_through_many_rows(
     ],
 )
 def test_bad_list_arguments_are_query_errors_at_call_time(
-    store: SqliteStore, kwargs: dict[str, object], message: str
+    store: Store, kwargs: dict[str, object], message: str
 ) -> None:
     with pytest.raises(QueryError, match=message):
         store.articles(**kwargs)  # type: ignore[arg-type]
@@ -369,7 +370,7 @@ def test_bad_list_arguments_are_query_errors_at_call_time(
 
 
 @pytest.fixture
-def searchable(store: SqliteStore) -> SqliteStore:
+def searchable(store: Store) -> Store:
     store.put_many(
         [
             (make(ENVOY_TEXT, url="en1", language="en", title="Envoy welcomes the ceasefire"), feed_raw()),
@@ -404,7 +405,7 @@ def hit_urls(hits: list[SearchHit]) -> list[str]:
     return [h.article.url or "" for h in hits]
 
 
-def test_search_english_with_snippet_and_rank(searchable: SqliteStore) -> None:
+def test_search_english_with_snippet_and_rank(searchable: Store) -> None:
     hits = searchable.search("ceasefire")
     assert hit_urls(hits) == ["en1"]
     assert f"{MARK_START}ceasefire{MARK_END}" in hits[0].snippet
@@ -413,28 +414,28 @@ def test_search_english_with_snippet_and_rank(searchable: SqliteStore) -> None:
     assert searchable.search("ceasefire zürich") == []  # all words must occur
 
 
-def test_search_ignores_case_and_diacritics(searchable: SqliteStore) -> None:
+def test_search_ignores_case_and_diacritics(searchable: Store) -> None:
     assert hit_urls(searchable.search("cafe zurich")) == ["en2"]
     assert hit_urls(searchable.search("CAFÉ")) == ["en2"]
     searchable.put(make("Delegates from Việt Nam arrived.", url="vi"), feed_raw())
     assert hit_urls(searchable.search("viet nam")) == ["vi"]  # two marks on one letter (remove_diacritics 2)
 
 
-def test_search_russian(searchable: SqliteStore) -> None:
+def test_search_russian(searchable: Store) -> None:
     hits = searchable.search("министерство РОССИИ")
     assert hit_urls(hits) == ["ru1"]
     assert f"{MARK_START}Министерство{MARK_END}" in hits[0].snippet
     assert hit_urls(searchable.search("диалогу")) == ["ru1"]  # title words are searched too
 
 
-def test_search_armenian(searchable: SqliteStore) -> None:
+def test_search_armenian(searchable: Store) -> None:
     hits = searchable.search("հրադադարը")
     assert hit_urls(hits) == ["hy1"]
     assert f"{MARK_START}հրադադարը{MARK_END}" in hits[0].snippet
     assert hit_urls(searchable.search("ՆԱԽԱՐԱՐՈՒԹՅՈՒՆԸ")) == ["hy1"]  # Armenian capitals fold too
 
 
-def test_a_title_match_ranks_above_a_text_match(store: SqliteStore) -> None:
+def test_a_title_match_ranks_above_a_text_match(store: Store) -> None:
     store.put(
         make("Nothing on that here. Borders were discussed at length.", url="t", title="Borders"), feed_raw()
     )
@@ -446,7 +447,7 @@ def test_a_title_match_ranks_above_a_text_match(store: SqliteStore) -> None:
     assert hits[0].rank > hits[1].rank
 
 
-def test_search_language_filter_and_limit(searchable: SqliteStore) -> None:
+def test_search_language_filter_and_limit(searchable: Store) -> None:
     searchable.put(make("Ереван ответил на заявление.", url="hyru", language="hy"), feed_raw())
     assert sorted(hit_urls(searchable.search("ереван"))) == ["hyru", "ru1"]
     assert hit_urls(searchable.search("ереван", language="ru")) == ["ru1"]
@@ -459,7 +460,7 @@ def test_search_language_filter_and_limit(searchable: SqliteStore) -> None:
     "query",
     ['"', "*", "-", "()", "  ", "", ":", "^", '""', "+-*/", "_", "\ud800"],
 )
-def test_queries_without_words_are_query_errors(searchable: SqliteStore, query: str) -> None:
+def test_queries_without_words_are_query_errors(searchable: Store, query: str) -> None:
     with pytest.raises(QueryError):
         searchable.search(query)
 
@@ -487,11 +488,11 @@ def test_queries_without_words_are_query_errors(searchable: SqliteStore, query: 
         "ceasefire)",
     ],
 )
-def test_hostile_queries_never_raise(searchable: SqliteStore, query: str) -> None:
+def test_hostile_queries_never_raise(searchable: Store, query: str) -> None:
     assert isinstance(searchable.search(query), list)
 
 
-def test_operators_are_plain_words(searchable: SqliteStore) -> None:
+def test_operators_are_plain_words(searchable: Store) -> None:
     assert hit_urls(searchable.search("ceasefire: envoy")) == ["en1"]
     assert searchable.search("title:ceasefire") == []  # the phrase "title ceasefire", not a column filter
     assert hit_urls(searchable.search("-ceasefire")) == ["en1"]  # not a negation
@@ -510,7 +511,7 @@ def nan_article() -> Article:
     return make("Armenia accused Azerbaijan.", url="bad", events=(event,))
 
 
-def test_a_failing_item_leaves_nothing_of_its_batch(store: SqliteStore, db: Path) -> None:
+def test_a_failing_item_leaves_nothing_of_its_batch(store: Store, store_factory: StoreFactory) -> None:
     kept = make("Stored before the batch.", url="kept")
     store.put(kept, RawInput(b"earlier", "earlier"))
     good = make("First item of the batch.", url="good")
@@ -524,8 +525,8 @@ def test_a_failing_item_leaves_nothing_of_its_batch(store: SqliteStore, db: Path
     assert store.get(kept.id) == kept
     assert store.raw(good_raw.sha256) is None
     assert store.raw(bad_raw.sha256) is None
-    assert table_count(db, "raw_inputs") == 1
-    fts_integrity_check(db)
+    assert table_count(store_factory, "raw_inputs") == 1
+    index_check(store_factory)
     assert store.search("first item") == []
     assert store.search("changed inside") == []
     assert hit_urls(store.search("stored before")) == ["kept"]
@@ -533,7 +534,7 @@ def test_a_failing_item_leaves_nothing_of_its_batch(store: SqliteStore, db: Path
     assert store.put(good, good_raw) == "new"
 
 
-def test_text_that_is_not_unicode_is_refused_atomically(store: SqliteStore) -> None:
+def test_text_that_is_not_unicode_is_refused_atomically(store: Store) -> None:
     good = make("Fine text.", url="fine")
     broken = make("Bad \udcff bytes decoded with surrogateescape.", url="broken")
     with pytest.raises(StoreError, match=f"article {broken.id}: cannot be stored"):
@@ -541,14 +542,14 @@ def test_text_that_is_not_unicode_is_refused_atomically(store: SqliteStore) -> N
     assert store.count() == 0
 
 
-def test_a_raw_name_that_is_not_unicode_is_refused(store: SqliteStore) -> None:
+def test_a_raw_name_that_is_not_unicode_is_refused(store: Store) -> None:
     raw = RawInput(b"bytes", "caf\udce9.txt")
     with pytest.raises(StoreError, match="not valid Unicode"):
         store.put(make("Text from a badly named file."), raw)
     assert store.count() == 0
 
 
-def test_an_exception_from_the_items_rolls_back(store: SqliteStore) -> None:
+def test_an_exception_from_the_items_rolls_back(store: Store) -> None:
     def items() -> Iterator[tuple[Article, RawInput]]:
         yield make("Parsed fine.", url="p1"), feed_raw()
         raise RuntimeError("the parser died")
@@ -562,9 +563,9 @@ def test_an_exception_from_the_items_rolls_back(store: SqliteStore) -> None:
 # --- concurrency --------------------------------------------------------------------------------------
 
 
-def test_readers_see_committed_data_while_a_writer_writes(db: Path, clock: Clock) -> None:
-    writer = SqliteStore(db, clock=clock)
-    reader = open_store(str(db))
+def test_readers_see_committed_data_while_a_writer_writes(store_factory: StoreFactory, clock: Clock) -> None:
+    writer = store_factory(clock=clock)
+    reader = open_store(store_factory.url())
     first = make("Already there.", url="r0")
     writer.put(first, feed_raw())
     seen_during: list[tuple[int, Article | None, int]] = []
@@ -579,18 +580,14 @@ def test_readers_see_committed_data_while_a_writer_writes(db: Path, clock: Clock
     assert seen_during == [(1, first, 0)] * 3
     assert reader.count() == 4
     assert len(reader.search("batch item")) == 3
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    finally:
-        conn.close()
-    writer.close()
+    if store_factory.kind == "sqlite":
+        assert store_factory.rows("main", "PRAGMA journal_mode")[0][0] == "wal"
     reader.close()
 
 
-def test_threads_share_one_store_and_readers_see_only_whole_batches(db: Path) -> None:
-    shared = SqliteStore(db)
-    reader = SqliteStore(db)
+def test_threads_share_one_store_and_readers_see_only_whole_batches(store_factory: StoreFactory) -> None:
+    shared = store_factory()
+    reader = store_factory()
     failures: list[BaseException] = []
 
     def write(worker: int) -> None:
@@ -620,11 +617,36 @@ def test_threads_share_one_store_and_readers_see_only_whole_batches(db: Path) ->
     assert all(n % 5 == 0 for n in counts)  # a batch is seen whole or not at all
     assert counts == sorted(counts)
     assert reader.count() == shared.count() == 150
-    shared.close()
-    reader.close()
+
+
+def test_two_stores_putting_the_same_articles_at_once_store_each_once(store_factory: StoreFactory) -> None:
+    """Workers that fetch the same feed: every article new exactly once, however the writes interleave."""
+    stores = [store_factory(), store_factory()]
+    items = [(make(f"Shared item {n}.", url=f"s{n}"), feed_raw()) for n in range(20)]
+    outcomes: list[list[str]] = [[], []]
+    failures: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            order = items if index == 0 else items[::-1]  # opposite orders: row locks taken crosswise
+            for start in range(0, len(order), 4):
+                outcomes[index] += stores[index].put_many(order[start : start + 4])
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(outcomes[0] + outcomes[1]) == ["new"] * 20 + ["unchanged"] * 20
+    assert stores[0].count() == 20
+    assert table_count(store_factory, "raw_inputs") == 1
 
 
 def test_a_second_writer_gets_a_store_error_when_busy(db: Path) -> None:
+    """SQLite only: one writer at a time (PostgreSQL locks rows, and the test above writes at once)."""
     writer = SqliteStore(db)
     other = SqliteStore(db, busy_timeout=0.01)
     errors: list[StoreError] = []
@@ -648,6 +670,7 @@ def test_a_second_writer_gets_a_store_error_when_busy(db: Path) -> None:
 
 
 def test_open_store_creates_parent_directories(tmp_path: Path) -> None:
+    """SQLite only: a file is created; a PostgreSQL database must exist."""
     path = tmp_path / "a" / "b" / "c.db"
     with open_store(str(path)) as store:
         assert store.count() == 0
@@ -669,8 +692,6 @@ def test_open_store_takes_sqlite_urls(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgresql://user@localhost/news", "PostgreSQL backend not available yet"),
-        ("postgres://localhost/news", "PostgreSQL backend not available yet"),
         ("mysql://localhost/news", "unknown database kind"),
         ("sqlite://", "sqlite:///"),
         ("", "no database"),
@@ -681,38 +702,42 @@ def test_open_store_refuses_what_it_cannot_open(url: str, message: str) -> None:
         open_store(url)
 
 
-def test_the_store_satisfies_the_interface(db: Path) -> None:
-    store: Store = open_store(str(db))
-    assert isinstance(store, SqliteStore)
+def test_the_store_satisfies_the_interface(store_factory: StoreFactory) -> None:
+    store: Store = open_store(store_factory.url())
+    expected = SqliteStore if store_factory.kind == "sqlite" else postgres_module.PostgresStore
+    assert isinstance(store, expected)
     store.close()
 
 
-def test_reopening_applies_migrations_once(db: Path) -> None:
+def _migrations(factory: StoreFactory) -> list[int]:
+    loaded = load_migrations() if factory.kind == "sqlite" else load_postgres_migrations()
+    return [m.version for m in loaded]
+
+
+def test_reopening_applies_migrations_once(store_factory: StoreFactory) -> None:
+    url = store_factory.url("blank", blank=True)
     for _ in range(3):
-        with open_store(str(db)) as store:
+        with open_store(url) as store:
             store.put(make("Persisted."), feed_raw())
-    conn = sqlite3.connect(db)
-    try:
-        versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    finally:
-        conn.close()
-    assert versions == [m.version for m in load_migrations()]
+    rows = store_factory.rows("blank", "SELECT version FROM schema_migrations ORDER BY version")
+    versions = [row[0] for row in rows]
+    assert versions == _migrations(store_factory)
     assert versions[0] == 1
-    with open_store(str(db)) as store:
+    with open_store(url) as store:
         assert store.count() == 1
 
 
-def test_a_database_from_a_newer_newswatch_is_refused(db: Path) -> None:
-    open_store(str(db)).close()
-    conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO schema_migrations VALUES (9999, 'from_the_future', '2030-01-01T00:00:00Z')")
-    conn.commit()
-    conn.close()
+def test_a_database_from_a_newer_newswatch_is_refused(store_factory: StoreFactory) -> None:
+    open_store(store_factory.url()).close()
+    store_factory.rows(
+        "main", "INSERT INTO schema_migrations VALUES (9999, 'from_the_future', '2030-01-01T00:00:00Z')"
+    )
     with pytest.raises(StoreError, match="newer"):
-        open_store(str(db))
+        open_store(store_factory.url())
 
 
 def test_a_garbage_file_is_a_store_error(tmp_path: Path) -> None:
+    """SQLite only: a file that is not a database."""
     path = tmp_path / "garbage.db"
     path.write_bytes(b"this is not a database at all, just some text pretending to be one\n" * 100)
     with pytest.raises(StoreError, match="not a SQLite database"):
@@ -720,6 +745,7 @@ def test_a_garbage_file_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_another_programs_sqlite_database_is_refused(tmp_path: Path) -> None:
+    """SQLite only (PostgreSQL: see test_store_postgres.py)."""
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE invoices (n INTEGER)")
@@ -730,18 +756,21 @@ def test_another_programs_sqlite_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_directory_is_a_store_error(tmp_path: Path) -> None:
+    """SQLite only: a directory as the database path."""
     with pytest.raises(StoreError, match="directory"):
         open_store(str(tmp_path))
 
 
-def test_a_closed_store_raises_store_error(db: Path) -> None:
-    store = open_store(str(db))
+def test_a_closed_store_raises_store_error(store_factory: StoreFactory) -> None:
+    store = open_store(store_factory.url())
     store.close()
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.count()
     with pytest.raises(StoreError, match="closed"):
         store.put(make("Too late."), feed_raw())
+    with pytest.raises(StoreError, match="closed"):
+        list(store.articles())
 
 
 def test_migrations_are_package_data_numbered_from_one() -> None:
@@ -749,3 +778,6 @@ def test_migrations_are_package_data_numbered_from_one() -> None:
     assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
     assert all(m.statements for m in migrations)
     assert any("fts5" in s for s in migrations[0].statements)
+    postgres = load_postgres_migrations()
+    assert [m.version for m in postgres] == list(range(1, len(postgres) + 1))
+    assert "tsvector" in postgres[0].script

@@ -1,10 +1,10 @@
-"""Events as rows: derived from the record by triggers, listed by actor, pair, type and date."""
+"""Events as rows: derived from the record by triggers, listed by actor, pair, type and date (both backends)."""
 
 from dataclasses import replace
-from pathlib import Path
 
+from conftest import StoreFactory
 from newswatch.model import Article, Event, RawInput
-from newswatch.store import EventQuery, open_store
+from newswatch.store import EventQuery
 
 RAW = RawInput(data=b"x", name="x.txt")
 
@@ -27,8 +27,8 @@ ARTICLE = Article(
 )
 
 
-def test_events_are_listed_by_actor_pair_type_and_date(tmp_path: Path) -> None:
-    with open_store(str(tmp_path / "n.db")) as store:
+def test_events_are_listed_by_actor_pair_type_and_date(store_factory: StoreFactory) -> None:
+    with store_factory() as store:
         store.put(ARTICLE, RAW)
         everything = list(store.events(EventQuery()))
         assert [e.event.type for e in everything] == ["ACCUSE", "REJECT", "REQUEST"]
@@ -42,8 +42,8 @@ def test_events_are_listed_by_actor_pair_type_and_date(tmp_path: Path) -> None:
         assert len(list(store.events(EventQuery(limit=1)))) == 1
 
 
-def test_events_follow_the_record_on_update(tmp_path: Path) -> None:
-    with open_store(str(tmp_path / "n.db")) as store:
+def test_events_follow_the_record_on_update(store_factory: StoreFactory) -> None:
+    with store_factory() as store:
         store.put(ARTICLE, RAW)
         store.put(replace(ARTICLE, text="Changed.", events=(ARTICLE.events[2],)), RAW)
         assert [e.event.type for e in store.events(EventQuery())] == ["REQUEST"]
@@ -51,7 +51,9 @@ def test_events_follow_the_record_on_update(tmp_path: Path) -> None:
         assert list(store.events(EventQuery())) == []
 
 
-def test_people_and_bodies_count_for_their_country_and_negated_events_are_opt_in(tmp_path: Path) -> None:
+def test_people_and_bodies_count_for_their_country_and_negated_events_are_opt_in(
+    store_factory: StoreFactory,
+) -> None:
     from newswatch.model import Actor
 
     article = Article(
@@ -69,7 +71,7 @@ def test_people_and_bodies_count_for_their_country_and_negated_events_are_opt_in
             replace(_event("ACCUSE", "ARM", "AZE", "2026-03-05", 22), negated=True),
         ),
     )
-    with open_store(str(tmp_path / "n.db")) as store:
+    with store_factory() as store:
         store.put(article, RAW)
         pair = [e.event.type for e in store.events(EventQuery(pair=("AZE", "ARM")))]
         assert pair == ["CONSULT"]

@@ -1,8 +1,8 @@
 """Where articles are kept: the :class:`Store` interface and :func:`open_store`, which picks the backend.
 
 ``open_store("news.db")`` or ``open_store("sqlite:///news.db")`` opens (or creates) a SQLite file;
-``sqlite:////abs/path.db`` names an absolute path. ``postgresql://…`` is reserved for the PostgreSQL
-backend, which is not available yet.
+``sqlite:////abs/path.db`` names an absolute path. ``postgresql://…`` (or ``postgres://…``) opens a
+PostgreSQL database, which must exist; its schema is created or brought up to date.
 """
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://(.*)", re.DOTALL)
 
 
 def open_store(db: str, *, clock: Callable[[], datetime] | None = None, create: bool = True) -> Store:
-    """Open the store named by ``db``: a file path, ``sqlite:///path`` or (later) ``postgresql://…``.
+    """Open the store named by ``db``: a file path, ``sqlite:///path`` or ``postgresql://…``.
 
     A SQLite file is created with its parent directories when missing (unless ``create`` is false: then a
     missing file is a :class:`StoreError`, so that a mistyped name is not taken for an empty database),
     and its schema brought up to date. ``clock`` gives the store's notion of now (default: the system
-    clock, in UTC).
+    clock, in UTC). A PostgreSQL database is never created here (``create`` only concerns SQLite files).
     """
     if not db or not db.strip():
         raise StoreError("no database given")
@@ -72,5 +72,9 @@ def open_store(db: str, *, clock: Callable[[], datetime] | None = None, create: 
             )
         return _sqlite(rest[1:], clock, create)
     if scheme in ("postgresql", "postgres"):
-        raise StoreError("PostgreSQL backend not available yet")
-    raise StoreError(f"{db}: unknown database kind {scheme!r}; give a file path or a sqlite:/// URL")
+        from newswatch.store.postgres import PostgresStore  # psycopg is imported only when used
+
+        return PostgresStore(db, clock=clock)
+    raise StoreError(
+        f"unknown database kind {scheme!r}; give a file path, a sqlite:/// URL or a postgresql:// URL"
+    )
