@@ -1,20 +1,20 @@
-"""Linking through the real SQLite store: stories from the evaluation set, in any arrival order, on
+"""Linking through the real store, on both backends: stories from the evaluation set, in any arrival order, on
 re-ingest and after an update; the ``stories`` listing and lookups."""
 
 from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from conftest import StoreFactory
 from newswatch.linking import link_articles
 from newswatch.model import Actor, Article, Mention, RawInput
-from newswatch.store import SqliteStore
+from newswatch.store import Store
 from newswatch.understand import understand
 
 EVAL = Path(__file__).resolve().parents[1] / "benchmarks" / "linking-eval"
@@ -43,13 +43,13 @@ def _eval() -> tuple[tuple[Article, ...], dict[str, str]]:
     return articles, {r["id"]: r["story"] for r in records}
 
 
-def _ingest(store: SqliteStore, articles: list[Article]) -> None:
+def _ingest(store: Store, articles: list[Article]) -> None:
     for article in articles:
         store.put(article, RAW)
         link_articles(store, [article.id])
 
 
-def _groups(store: SqliteStore) -> set[frozenset[str]]:
+def _groups(store: Store) -> set[frozenset[str]]:
     return {frozenset(m.id for m in s.members) for s in store.stories()}
 
 
@@ -60,11 +60,11 @@ def _truth() -> set[frozenset[str]]:
     return {frozenset(ids) for ids in by_story.values()}
 
 
-def test_stories_match_the_labels_and_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
+def test_stories_match_the_labels_and_do_not_depend_on_arrival_order(store_factory: StoreFactory) -> None:
     articles = list(_eval()[0])
     results = []
     for n, order in enumerate((articles, articles[::-1], random.Random(7).sample(articles, len(articles)))):
-        with SqliteStore(tmp_path / f"order{n}.db") as store:
+        with store_factory(f"order{n}") as store:
             _ingest(store, order)
             results.append((_groups(store), sorted((s.id, s.representative.id) for s in store.stories())))
     assert results[0] == results[1] == results[2]
@@ -72,9 +72,9 @@ def test_stories_match_the_labels_and_do_not_depend_on_arrival_order(tmp_path: P
     assert sum(len(g) for g in results[0][0]) == len(articles)  # every article in exactly one story
 
 
-def test_reingest_makes_no_duplicate_stories(tmp_path: Path) -> None:
+def test_reingest_makes_no_duplicate_stories(store_factory: StoreFactory) -> None:
     articles = list(_eval()[0])[:20]
-    with SqliteStore(tmp_path / "n.db") as store:
+    with store_factory("n") as store:
         _ingest(store, articles)
         before = [(s.id, tuple(m.id for m in s.members)) for s in store.stories()]
         assert link_articles(store, [a.id for a in articles]) == 0  # nothing changed, nothing relinked
@@ -84,10 +84,10 @@ def test_reingest_makes_no_duplicate_stories(tmp_path: Path) -> None:
     assert len({sid for sid, _ in after}) == len(after)
 
 
-def test_updated_article_relinks_and_its_story_splits(tmp_path: Path) -> None:
+def test_updated_article_relinks_and_its_story_splits(store_factory: StoreFactory) -> None:
     articles = list(_eval()[0])
     story_of = _eval()[1]
-    with SqliteStore(tmp_path / "u.db") as store:
+    with store_factory("u") as store:
         _ingest(store, articles)
         big = max(_truth(), key=len)
         member = sorted(big)[0]
@@ -112,9 +112,9 @@ def test_updated_article_relinks_and_its_story_splits(tmp_path: Path) -> None:
         assert sum(len(g) for g in groups) == len(articles)
 
 
-def test_stories_listing_filters(tmp_path: Path) -> None:
+def test_stories_listing_filters(store_factory: StoreFactory) -> None:
     articles = list(_eval()[0])
-    with SqliteStore(tmp_path / "l.db") as store:
+    with store_factory("l") as store:
         _ingest(store, articles)
         listed = list(store.stories())
         keys = [s.first_seen or "" for s in listed]
@@ -129,34 +129,31 @@ def test_stories_listing_filters(tmp_path: Path) -> None:
         assert store.story_of("no-such-article") is None
 
 
-def test_ingest_links_and_reprocess_links_a_database_from_before_stories(tmp_path: Path) -> None:
+def test_ingest_links_and_reprocess_links_a_database_from_before_stories(store_factory: StoreFactory) -> None:
     from newswatch.runner import ingest_inputs, reprocess_store
     from newswatch.sample import sample_inputs, sample_reference_date
     from newswatch.settings import load_settings
 
     settings = load_settings(env={})
-    path = tmp_path / "sample.db"
-    with SqliteStore(path) as store:
+    with store_factory("sample") as store:
         report = ingest_inputs(sample_inputs(), store, settings, reference_date=sample_reference_date())
         assert not report.failures
         stories = {frozenset(m.id for m in s.members) for s in store.stories()}
         assert sum(len(g) for g in stories) == store.count()
         assert any(len(g) > 1 for g in stories)
-    # A database written before migration 0005 has articles and no link data: reprocess links them.
-    conn = sqlite3.connect(path)
-    with conn:
-        for table in ("fingerprints", "link_keys", "links", "story_members", "stories"):
-            conn.execute(f"DELETE FROM {table}")
-    conn.close()
-    with SqliteStore(path) as store:
+    # A database written before the link tables (SQLite's migration 0005) has articles and no link data:
+    # reprocess links them.
+    for table in ("fingerprints", "link_keys", "links", "story_members", "stories"):
+        store_factory.rows("sample", f"DELETE FROM {table}")
+    with store_factory("sample") as store:
         assert list(store.stories()) == []
         report = reprocess_store(store, settings)
         assert not report.failures and report.outcomes["updated"] == 0
         assert {frozenset(m.id for m in s.members) for s in store.stories()} == stories
 
 
-def test_stories_are_listed_in_pages_without_loss(tmp_path: Path) -> None:
-    with SqliteStore(tmp_path / "p.db") as store:
+def test_stories_are_listed_in_pages_without_loss(store_factory: StoreFactory) -> None:
+    with store_factory("p") as store:
         for n in range(620):
             day = f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00+00:00"
             words = " ".join(f"w{n}x{k}" for k in range(12))  # no word shared: every article alone
@@ -182,12 +179,14 @@ def _with_actors(article_id: str, names: list[str], words: str) -> Article:
     )
 
 
-def test_one_shared_busy_actor_is_not_a_candidate_unless_one_side_names_nothing_else(tmp_path: Path) -> None:
+def test_one_shared_busy_actor_is_not_a_candidate_unless_one_side_names_nothing_else(
+    store_factory: StoreFactory,
+) -> None:
     a = _with_actors("a", ["Xavier", "Yusuf"], "alpha beta gamma delta epsilon zeta")
     b = _with_actors("b", ["Xavier", "Zoltan"], "eta theta iota kappa lambda omicron")
     c = _with_actors("c", ["Xavier"], "sigma tau upsilon phi chi psi")
     d = _with_actors("d", ["Xavier", "Yusuf"], "omega rho pi nu xi mu")
-    with SqliteStore(tmp_path / "c.db") as store:
+    with store_factory("c") as store:
         _ingest(store, [a, b, c, d])
         keys = [f"2026-03-0{n}|{x}" for n in range(2, 7) for x in ("xavier", "yusuf")]
         found = store.link_candidates(keys, exclude="a", evidence=2, min_shared=2, per_key=500, limit=500)

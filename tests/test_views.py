@@ -1,20 +1,20 @@
 """What linking adds to what is read back: explicit language versions, versions in the record, related
-stories, old story ids, the duplicate time window and the ``link.*`` settings — through real SQLite."""
+stories, old story ids, the duplicate time window and the ``link.*`` settings — through the real store, on both backends."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
+from conftest import StoreFactory
 from newswatch.link.explicit import is_explicit_version, version_addresses
 from newswatch.linking import DEFAULT_CONFIG, LinkConfig, link_articles
 from newswatch.model import Article, RawInput, Translation
 from newswatch.runner import ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
-from newswatch.store import SqliteStore
+from newswatch.store import Store
 from newswatch.views import linked_record, story_detail
 
 RAW = RawInput(b"views test", "views-test")
@@ -48,7 +48,7 @@ def _page(
     )
 
 
-def _store_all(store: SqliteStore, articles: list[Article], config: LinkConfig = DEFAULT_CONFIG) -> None:
+def _store_all(store: Store, articles: list[Article], config: LinkConfig = DEFAULT_CONFIG) -> None:
     for article in articles:
         store.put(article, RAW)
         link_articles(store, [article.id], config)
@@ -69,7 +69,7 @@ def test_explicit_version_rules() -> None:
 
 
 @pytest.mark.parametrize("reverse", [False, True])
-def test_explicit_versions_join_one_story_in_any_order(tmp_path: Path, reverse: bool) -> None:
+def test_explicit_versions_join_one_story_in_any_order(store_factory: StoreFactory, reverse: bool) -> None:
     en = _page("/en/a", "en", TEXT_EN, ("hy", "/hy/a"), ("ru", "/ru/a"))
     hy = _page("/hy/a", "hy", TEXT_HY, ("en", "/en/a"))
     ru = _page(
@@ -78,7 +78,7 @@ def test_explicit_versions_join_one_story_in_any_order(tmp_path: Path, reverse: 
     lonely = _page("/en/b", "en", TEXT_EN.replace("reservoir", "canal"), ("hy", "/hy/"), day="2026-05-20")
     switch = _page("/ru/c", "ru", "Совсем другая новость о погоде.", ("hy", "/hy/"), day="2026-05-20")
     articles = [en, hy, ru, lonely, switch]
-    with SqliteStore(tmp_path / "x.db") as store:
+    with store_factory("x") as store:
         _store_all(store, articles[::-1] if reverse else articles)
         story = store.story_of(en.id)
         assert story is not None and {m.id for m in story.members} == {en.id, hy.id, ru.id}
@@ -87,11 +87,11 @@ def test_explicit_versions_join_one_story_in_any_order(tmp_path: Path, reverse: 
         assert kinds == {hy.id: "explicit", ru.id: "explicit"}
 
 
-def test_linked_record_lists_versions_with_their_ids(tmp_path: Path) -> None:
+def test_linked_record_lists_versions_with_their_ids(store_factory: StoreFactory) -> None:
     en = _page("/en/a", "en", TEXT_EN, ("hy", "/hy/a"), ("ru", "/ru/a"), ("fr", "/fr/a"))
     hy = _page("/hy/a", "hy", TEXT_HY)
     ru = _page("/ru/a", "ru", "Совет по водным ресурсам одобрил строительство водохранилища.")
-    with SqliteStore(tmp_path / "v.db") as store:
+    with store_factory("v") as store:
         _store_all(store, [en, hy, ru])
         record = linked_record(store, store.get(en.id) or en)
         by_language = {t.language: t for t in record.translations}
@@ -104,9 +104,11 @@ def test_linked_record_lists_versions_with_their_ids(tmp_path: Path) -> None:
         assert store.get(hy.id) == hy  # reading adds to the record served, never to the record stored
 
 
-def test_related_stories_come_from_other_stories_and_are_shared_both_ways(tmp_path: Path) -> None:
+def test_related_stories_come_from_other_stories_and_are_shared_both_ways(
+    store_factory: StoreFactory,
+) -> None:
     settings = load_settings(env={})
-    with SqliteStore(tmp_path / "s.db") as store:
+    with store_factory("s") as store:
         report = ingest_inputs(sample_inputs(), store, settings, reference_date=sample_reference_date())
         assert not report.failures
         with_related = 0
@@ -145,9 +147,9 @@ def _duplicate(article_id: str, day: str) -> Article:
     )
 
 
-def test_an_old_story_id_leads_to_the_story_its_article_joined(tmp_path: Path) -> None:
+def test_an_old_story_id_leads_to_the_story_its_article_joined(store_factory: StoreFactory) -> None:
     later, earlier = _duplicate("later", "2026-03-05"), _duplicate("earlier", "2026-03-04")
-    with SqliteStore(tmp_path / "m.db") as store:
+    with store_factory("m") as store:
         _store_all(store, [later])
         assert [s.id for s in store.stories()] == ["s-later"]
         _store_all(store, [earlier])
@@ -159,17 +161,19 @@ def test_an_old_story_id_leads_to_the_story_its_article_joined(tmp_path: Path) -
         assert detail is not None and {a.id for a in detail.articles} == {"later", "earlier"}
 
 
-def test_dated_copies_far_apart_are_no_duplicates_unless_the_window_allows(tmp_path: Path) -> None:
+def test_dated_copies_far_apart_are_no_duplicates_unless_the_window_allows(
+    store_factory: StoreFactory,
+) -> None:
     first, again = _duplicate("first", "2026-01-04"), _duplicate("again", "2026-03-20")
-    with SqliteStore(tmp_path / "w.db") as store:
+    with store_factory("w") as store:
         _store_all(store, [first, again])
         assert len(list(store.stories())) == 2
-    with SqliteStore(tmp_path / "w90.db") as store:
+    with store_factory("w90") as store:
         _store_all(store, [first, again], LinkConfig(duplicate_window_days=90))
         assert [s.size for s in store.stories()] == [2]
 
 
-def test_thresholds_come_from_the_settings(tmp_path: Path) -> None:
+def test_thresholds_come_from_the_settings(store_factory: StoreFactory) -> None:
     strict = LinkConfig.from_settings(load_settings(env={"NEWSWATCH_LINK_DUPLICATE_THRESHOLD": "1.0"}))
     assert strict.duplicate_threshold == 1.0 and LinkConfig().duplicate_threshold == 0.5
     base = _duplicate("base", "2026-03-04")
@@ -178,6 +182,6 @@ def test_thresholds_come_from_the_settings(tmp_path: Path) -> None:
         text = text.replace(f"Sentence {n} says the council met", f"Line {n} notes the mayor spoke")
     rewrite = replace(base, id="rewrite", text=text, published="2026-03-07T08:00:00+00:00")
     for config, sizes in ((LinkConfig(), [2]), (strict, [1, 1])):
-        with SqliteStore(tmp_path / f"t{config.duplicate_threshold}.db") as store:
+        with store_factory(f"t{config.duplicate_threshold}") as store:
             _store_all(store, [base, rewrite], config)
             assert sorted(s.size for s in store.stories()) == sizes

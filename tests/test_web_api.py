@@ -1,5 +1,6 @@
-"""The JSON API under /api/v1 and its OpenAPI document, over a real SQLite store holding the sample corpus
-and one hostile article: every route and filter against the store's own answers, cursor pages, errors."""
+"""The JSON API under /api/v1 and its OpenAPI document, over a real store (SQLite and PostgreSQL) holding
+the sample corpus and one hostile article: every route and filter against the store's own answers, cursor
+pages, errors."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import json
 import re
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from starlette.routing import Route
+
+from conftest import StoreFactory
 
 with warnings.catch_warnings():  # starlette 0.52's test client names an alias anyio 4.12 deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -23,7 +25,7 @@ from newswatch.model import Article, Event, RawInput
 from newswatch.runner import ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
-from newswatch.store import SqliteStore
+from newswatch.store import Store
 from newswatch.store.base import MARK_END, MARK_START, EventQuery, StoredEvent
 from newswatch.store.queries import ArticleQuery
 from newswatch.views import linked_record, story_detail
@@ -48,16 +50,15 @@ HOSTILE = Article(
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    path: Path = tmp_path_factory.mktemp("api") / "api.db"
-    with SqliteStore(path) as opened:
-        ingest_inputs(sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date())
-        opened.put(HOSTILE, RawInput(b"hostile", "hostile"))
-        yield opened
+def store(module_store_factory: StoreFactory) -> Store:
+    opened = module_store_factory("api")
+    ingest_inputs(sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date())
+    opened.put(HOSTILE, RawInput(b"hostile", "hostile"))
+    return opened
 
 
 @pytest.fixture(scope="module")
-def client(store: SqliteStore) -> Iterator[TestClient]:
+def client(store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(store, load_settings(env={}))) as test_client:
         yield test_client
 
@@ -94,7 +95,7 @@ def _all_pages(client: TestClient, url: str) -> list[dict[str, Any]]:
 # --- articles -------------------------------------------------------------------------------------------
 
 
-def test_article_pages_visit_every_article_once(client: TestClient, store: SqliteStore) -> None:
+def test_article_pages_visit_every_article_once(client: TestClient, store: Store) -> None:
     items = _all_pages(client, "/api/v1/articles?limit=7")
     ids = [item["id"] for item in items]
     assert len(ids) == len(set(ids)) == store.count() == 43
@@ -120,7 +121,7 @@ def test_article_pages_visit_every_article_once(client: TestClient, store: Sqlit
     ],
 )
 def test_article_filters_answer_as_the_store(
-    client: TestClient, store: SqliteStore, params: dict[str, str]
+    client: TestClient, store: Store, params: dict[str, str]
 ) -> None:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     ids = [item["id"] for item in _all_pages(client, f"/api/v1/articles?limit=3&{query}")]
@@ -131,7 +132,7 @@ def test_article_filters_answer_as_the_store(
     assert len(ids) < store.count()
 
 
-def test_article_record_as_served(client: TestClient, store: SqliteStore) -> None:
+def test_article_record_as_served(client: TestClient, store: Store) -> None:
     summary = store.list_articles(ArticleQuery(language="hy"), limit=1).items[0]
     data = _get(client, f"/api/v1/articles/{summary.id}")
     article = store.get(summary.id)
@@ -167,9 +168,7 @@ def test_unknown_article_is_404(client: TestClient) -> None:
 # --- search ---------------------------------------------------------------------------------------------
 
 
-def test_search_answers_as_the_store_with_plain_and_html_snippets(
-    client: TestClient, store: SqliteStore
-) -> None:
+def test_search_answers_as_the_store_with_plain_and_html_snippets(client: TestClient, store: Store) -> None:
     items = _all_pages(client, "/api/v1/search?q=мина&limit=1")
     expected = store.search_articles("мина", ArticleQuery(), limit=100).items
     assert [i["id"] for i in items] == [e.id for e in expected] and len(items) >= 2
@@ -209,7 +208,7 @@ def test_search_errors(client: TestClient) -> None:
 # --- stories --------------------------------------------------------------------------------------------
 
 
-def test_story_pages_visit_every_story_once(client: TestClient, store: SqliteStore) -> None:
+def test_story_pages_visit_every_story_once(client: TestClient, store: Store) -> None:
     items = _all_pages(client, "/api/v1/stories?limit=4")
     ids = [s["id"] for s in items]
     assert ids == [s.id for s in store.stories()] and len(ids) == len(set(ids)) > 4
@@ -232,7 +231,7 @@ def test_story_cursor_whose_story_is_gone_asks_to_start_again(client: TestClient
     _error(client, "/api/v1/stories?cursor=bm90LWpzb24", 400)
 
 
-def test_story_detail(client: TestClient, store: SqliteStore) -> None:
+def test_story_detail(client: TestClient, store: Store) -> None:
     story = max(store.stories(), key=lambda s: s.size)
     data = _get(client, f"/api/v1/stories/{story.id}")
     detail = story_detail(store, story.id)
@@ -267,7 +266,7 @@ def _stored_keys(found: list[StoredEvent]) -> list[tuple[str, int, str]]:
     ],
 )
 def test_event_pages_answer_as_the_store(
-    client: TestClient, store: SqliteStore, params: str, query: EventQuery
+    client: TestClient, store: Store, params: str, query: EventQuery
 ) -> None:
     items = _all_pages(client, f"/api/v1/events?limit=40&{params}")
     expected = list(store.events(query))
@@ -281,7 +280,7 @@ def test_event_errors(client: TestClient) -> None:
     _error(client, "/api/v1/events?until=2026-03-01", 400)  # events take no until: said, not ignored
 
 
-def test_actor(client: TestClient, store: SqliteStore) -> None:
+def test_actor(client: TestClient, store: Store) -> None:
     data = _get(client, "/api/v1/actors/ARM")
     assert data["actor"]["id"] == "ARM" and data["actor"]["name"] == "Armenia"
     counts = [(c.day, c.type, c.count) for c in store.event_counts("ARM")]
@@ -305,7 +304,7 @@ def test_actor(client: TestClient, store: SqliteStore) -> None:
     _error(client, "/api/v1/actors/ARM?since=2026-03-02&until=2026-03-01", 400)
 
 
-def test_pair(client: TestClient, store: SqliteStore) -> None:
+def test_pair(client: TestClient, store: Store) -> None:
     data = _get(client, "/api/v1/pairs/ARM/AZE?limit=100")
     assert [a["id"] for a in data["actors"]] == ["ARM", "AZE"]
     counts = [(c.day, c.type, c.count) for c in store.event_counts("ARM", "AZE")]
@@ -318,7 +317,7 @@ def test_pair(client: TestClient, store: SqliteStore) -> None:
     _error(client, "/api/v1/pairs/ARM/no-such-actor-here", 404)
 
 
-def test_sources(client: TestClient, store: SqliteStore) -> None:
+def test_sources(client: TestClient, store: Store) -> None:
     data = _get(client, "/api/v1/sources")
     assert [s["source"] for s in data["items"]] == [s.source for s in store.sources()]
     assert data["next"] is None and data["items"][0]["articles"] == store.sources()[0].articles
@@ -365,13 +364,33 @@ def test_openapi_document_is_valid_and_served(client: TestClient) -> None:
     assert served == json.loads(json.dumps(document()))
 
 
-def test_every_route_documented_and_every_documented_path_answers(
-    client: TestClient, store: SqliteStore
-) -> None:
+def test_every_route_documented_and_every_documented_path_answers(client: TestClient, store: Store) -> None:
+    from newswatch.web import admin, watches
+
     doc = document()
     paths = set(doc["paths"])
-    routed = {r.path for r in routes() if isinstance(r, Route) and r.name != "api-not-found"}
+    every = [*admin.api_routes(), *watches.api_routes(), *routes()]
+    routed = {
+        r.path.replace("{id:int}", "{id}")
+        for r in every
+        if isinstance(r, Route) and r.name != "api-not-found"
+    }
     assert routed == paths
+    # Every method a route answers with success is documented (GET/HEAD as "get"), and no other.
+    for route in every:
+        if not isinstance(route, Route) or route.name == "api-not-found":
+            continue
+        path = route.path.replace("{id:int}", "{id}")
+        documented = set(doc["paths"][path])
+        if route.name in ("api-watches", "api-watch"):
+            continue  # they take every method and answer 405 themselves: checked below
+        methods = {m.lower() for m in (route.methods or ())} - {"head"}
+        assert methods <= documented | {"options", "put", "patch", "trace", "post", "delete"}, path
+    assert set(doc["paths"]["/watches"]) == {"get", "post"}
+    assert set(doc["paths"]["/watches/{id}"]) == {"get", "delete"}
+    assert set(doc["paths"]["/sources"]) == {"get", "post"} and set(doc["paths"]["/sources/{id}"]) == {
+        "delete"
+    }
     story = next(iter(store.stories()))
     samples = {
         "/articles/{id}": f"/articles/{HOSTILE_ID}",
@@ -380,7 +399,11 @@ def test_every_route_documented_and_every_documented_path_answers(
         "/pairs/{a}/{b}": "/pairs/ARM/AZE",
         "/search": "/search?q=border",
     }
+    watch = store.add_watch("openapi-check", ArticleQuery(actor="ARM"))
+    samples["/watches/{id}"] = f"/watches/{watch.id}"
     for path, item in doc["paths"].items():
+        if "get" not in item:
+            continue  # changes are tested with the admin token in test_sources.py and test_watches.py
         url = samples.get(path, path)
         assert not re.search(r"\{\w+\}", url), path
         data = _get(client, f"/api/v1{url}")
@@ -391,6 +414,7 @@ def test_every_route_documented_and_every_documented_path_answers(
             assert name in doc["components"]["parameters"]
             where = doc["components"]["parameters"][name]["in"]
             assert (where == "path") == (f"{{{name}}}" in path), (path, name)
+    store.remove_watch(str(watch.id))
 
 
 def test_error_schema_matches_errors(client: TestClient) -> None:

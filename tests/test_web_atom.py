@@ -1,5 +1,5 @@
-"""Atom 1.0 feeds over a real SQLite store holding the sample corpus and one hostile article: each feed
-parsed by feedparser without error, checked against the Atom rules (RFC 4287), compared with the store's
+"""Atom 1.0 feeds over a real store (SQLite and PostgreSQL) holding the sample corpus and one hostile
+article: each feed parsed by feedparser without error, checked against the Atom rules (RFC 4287), compared with the store's
 own answers, and the hostile article escaped with its javascript: address never linked."""
 
 from __future__ import annotations
@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import feedparser
 import pytest
 from lxml import etree
+
+from conftest import StoreFactory
 
 with warnings.catch_warnings():  # starlette 0.52's test client names an alias anyio 4.12 deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -21,7 +22,7 @@ from newswatch.model import Article, Event, RawInput
 from newswatch.runner import ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
-from newswatch.store import SqliteStore
+from newswatch.store import Store
 from newswatch.store.base import EventQuery
 from newswatch.store.queries import ArticleQuery
 from newswatch.web import create_app
@@ -47,16 +48,15 @@ HOSTILE = Article(
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    path: Path = tmp_path_factory.mktemp("atom") / "atom.db"
-    with SqliteStore(path) as opened:
-        ingest_inputs(sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date())
-        opened.put(HOSTILE, RawInput(b"hostile", "hostile"))
-        yield opened
+def store(module_store_factory: StoreFactory) -> Store:
+    opened = module_store_factory("atom")
+    ingest_inputs(sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date())
+    opened.put(HOSTILE, RawInput(b"hostile", "hostile"))
+    return opened
 
 
 @pytest.fixture(scope="module")
-def client(store: SqliteStore) -> Iterator[TestClient]:
+def client(store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(store, load_settings(env={}))) as test_client:
         yield test_client
 
@@ -107,7 +107,7 @@ def _article_ids(root: etree._Element) -> list[str]:
     return [i.removeprefix(prefix) for i in ids]
 
 
-def test_main_feed_is_the_first_page_of_the_feed(client: TestClient, store: SqliteStore) -> None:
+def test_main_feed_is_the_first_page_of_the_feed(client: TestClient, store: Store) -> None:
     root, body = _feed(client, "/feed.atom")
     expected = store.list_articles(ArticleQuery(), limit=50).items
     assert _article_ids(root) == [a.id for a in expected]
@@ -135,7 +135,7 @@ def test_main_feed_is_the_first_page_of_the_feed(client: TestClient, store: Sqli
         ("until=2026-02-20", ArticleQuery(until="2026-02-20")),
     ],
 )
-def test_main_feed_filters(client: TestClient, store: SqliteStore, params: str, query: ArticleQuery) -> None:
+def test_main_feed_filters(client: TestClient, store: Store, params: str, query: ArticleQuery) -> None:
     root, _ = _feed(client, f"/feed.atom?{params}")
     ids = _article_ids(root)
     assert ids == [a.id for a in store.list_articles(query, limit=50).items] and ids
@@ -144,7 +144,7 @@ def test_main_feed_filters(client: TestClient, store: SqliteStore, params: str, 
     assert root.findtext(f"{A}id") == f"tag:newswatch,2026:feed:/feed.atom?{params}"
 
 
-def test_feed_pages_follow_next_links(client: TestClient, store: SqliteStore) -> None:
+def test_feed_pages_follow_next_links(client: TestClient, store: Store) -> None:
     seen: list[str] = []
     url: str | None = "/feed.atom?limit=10"
     while url:
@@ -155,7 +155,7 @@ def test_feed_pages_follow_next_links(client: TestClient, store: SqliteStore) ->
     assert len(seen) == len(set(seen)) == store.count()
 
 
-def test_search_feed(client: TestClient, store: SqliteStore) -> None:
+def test_search_feed(client: TestClient, store: Store) -> None:
     root, _ = _feed(client, "/search/feed.atom?q=мина")
     assert _article_ids(root) == [a.id for a in store.search_articles("мина", ArticleQuery()).items]
     assert len(_article_ids(root)) >= 2
@@ -166,7 +166,7 @@ def test_search_feed(client: TestClient, store: SqliteStore) -> None:
     assert response.status_code == 400 and response.text.startswith("error: ")
 
 
-def test_actor_feed(client: TestClient, store: SqliteStore) -> None:
+def test_actor_feed(client: TestClient, store: Store) -> None:
     root, _ = _feed(client, "/actors/ararat-mirzoyan/feed.atom?language=ru")
     expected = store.list_articles(ArticleQuery(actor="ararat-mirzoyan", language="ru"), limit=50).items
     assert _article_ids(root) == [a.id for a in expected] and expected
@@ -175,9 +175,7 @@ def test_actor_feed(client: TestClient, store: SqliteStore) -> None:
     assert client.get("/actors/no-such-actor-here/feed.atom").status_code == 404
 
 
-def test_pair_feed_lists_the_articles_with_events_between_the_two(
-    client: TestClient, store: SqliteStore
-) -> None:
+def test_pair_feed_lists_the_articles_with_events_between_the_two(client: TestClient, store: Store) -> None:
     root, _ = _feed(client, "/pairs/ARM/AZE/feed.atom?limit=100")
     ids = _article_ids(root)
     expected = {e.article_id for e in store.events(EventQuery(pair=("ARM", "AZE")))}
@@ -190,7 +188,7 @@ def test_pair_feed_lists_the_articles_with_events_between_the_two(
     assert client.get("/pairs/ARM/ARM/feed.atom").status_code == 400
 
 
-def test_story_feed(client: TestClient, store: SqliteStore) -> None:
+def test_story_feed(client: TestClient, store: Store) -> None:
     story = max(store.stories(), key=lambda s: s.size)
     root, _ = _feed(client, f"/stories/{story.id}/feed.atom")
     assert sorted(_article_ids(root)) == sorted(m.id for m in story.members)
@@ -199,7 +197,7 @@ def test_story_feed(client: TestClient, store: SqliteStore) -> None:
     assert client.get("/stories/s-0000000000000000/feed.atom").status_code == 404
 
 
-def test_source_feed(client: TestClient, store: SqliteStore) -> None:
+def test_source_feed(client: TestClient, store: Store) -> None:
     root, _ = _feed(client, "/sources/ria-region.example/feed.atom")
     expected = store.list_articles(ArticleQuery(source="ria-region.example"), limit=50).items
     assert _article_ids(root) == [a.id for a in expected] and expected

@@ -1,5 +1,5 @@
-"""The server-rendered pages over a real SQLite store with the sample corpus (and one hostile article):
-every route, every filter, paging, versions, errors, escaping, search marks, interface languages and
+"""The server-rendered pages over a real store (SQLite and PostgreSQL) with the sample corpus (and one
+hostile article): every route, every filter, paging, versions, errors, escaping, search marks, interface languages and
 the SVG chart."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import warnings
 from collections.abc import Iterator, Sequence
 from datetime import date
 from html import unescape
-from pathlib import Path
 
 import pytest
+
+from conftest import StoreFactory
 
 with warnings.catch_warnings():  # starlette 0.52's test client names an alias anyio 4.12 deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -21,7 +22,7 @@ from newswatch.model import Actor, Article, Event, Link, Mention, Quote, RawInpu
 from newswatch.runner import ingest_inputs
 from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
-from newswatch.store import SqliteStore
+from newswatch.store import Store
 from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount
 from newswatch.web import create_app
 from newswatch.web.app import CSP
@@ -61,19 +62,18 @@ def _hostile() -> Article:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    path: Path = tmp_path_factory.mktemp("pages") / "pages.db"
-    with SqliteStore(path) as opened:
-        report = ingest_inputs(
-            sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date()
-        )
-        assert not report.failures
-        opened.put(_hostile(), RawInput(b"hostile", "hostile"))
-        yield opened
+def store(module_store_factory: StoreFactory) -> Store:
+    opened = module_store_factory("pages")
+    report = ingest_inputs(
+        sample_inputs(), opened, load_settings(env={}), reference_date=sample_reference_date()
+    )
+    assert not report.failures
+    opened.put(_hostile(), RawInput(b"hostile", "hostile"))
+    return opened
 
 
 @pytest.fixture(scope="module")
-def client(store: SqliteStore) -> Iterator[TestClient]:
+def client(store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(store, load_settings(env={})), raise_server_exceptions=True) as test_client:
         yield test_client
 
@@ -91,7 +91,7 @@ def _folded(summaries: Sequence[ArticleSummary], language: str = "en") -> list[s
     return [next((s for s in g if s.language == language), g[0]).id for g in groups.values()]
 
 
-def _sample_id(store: SqliteStore, language: str, *, with_story: bool = True) -> str:
+def _sample_id(store: Store, language: str, *, with_story: bool = True) -> str:
     for article in store.articles(language=language):
         if article.id != HOSTILE_ID and (not with_story or store.story_of(article.id) is not None):
             return article.id
@@ -101,7 +101,7 @@ def _sample_id(store: SqliteStore, language: str, *, with_story: bool = True) ->
 # --- routes ---------------------------------------------------------------------------------------
 
 
-def test_every_route_answers_with_its_content(client: TestClient, store: SqliteStore) -> None:
+def test_every_route_answers_with_its_content(client: TestClient, store: Store) -> None:
     article_id = _sample_id(store, "en")
     article = store.get(article_id)
     story = store.story_of(article_id)
@@ -132,9 +132,7 @@ def unescape_safe(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
 
 
-def test_feed_items_are_grouped_under_day_headers_newest_first(
-    client: TestClient, store: SqliteStore
-) -> None:
+def test_feed_items_are_grouped_under_day_headers_newest_first(client: TestClient, store: Store) -> None:
     html = client.get("/?limit=100").text
     days = re.findall(r'<h2 class="day"><time datetime="(\d{4}-\d{2}-\d{2})">([^<]+)</time>', html)
     assert len(days) >= 5
@@ -161,7 +159,7 @@ def test_feed_items_are_grouped_under_day_headers_newest_first(
     ],
 )
 def test_every_filter_narrows_the_feed(
-    client: TestClient, store: SqliteStore, name: str, value: str, query: ArticleQuery
+    client: TestClient, store: Store, name: str, value: str, query: ArticleQuery
 ) -> None:
     everything = _ids(client.get("/?limit=100").text)
     response = client.get("/", params={name: value, "limit": "100"})
@@ -173,7 +171,7 @@ def test_every_filter_narrows_the_feed(
     assert f'value="{value}"' in response.text or f'value="{value}" selected' in response.text
 
 
-def test_pages_follow_the_older_link_to_the_end(client: TestClient, store: SqliteStore) -> None:
+def test_pages_follow_the_older_link_to_the_end(client: TestClient, store: Store) -> None:
     seen: list[str] = []
     path: str | None = "/?limit=7&language=en"
     pages = 0
@@ -190,7 +188,7 @@ def test_pages_follow_the_older_link_to_the_end(client: TestClient, store: Sqlit
     assert seen == expected and pages == -(-len(listed) // 7) and pages > 1
 
 
-def test_available_in_leads_to_the_armenian_version(client: TestClient, store: SqliteStore) -> None:
+def test_available_in_leads_to_the_armenian_version(client: TestClient, store: Store) -> None:
     html = client.get("/?language=en&limit=100").text
     links = re.findall(r'<a href="/articles/([^"]+)" hreflang="hy" class="version">Armenian</a>', html)
     assert links
@@ -205,7 +203,7 @@ def test_available_in_leads_to_the_armenian_version(client: TestClient, store: S
 # --- article, story -------------------------------------------------------------------------------
 
 
-def test_article_page_highlights_and_explains(client: TestClient, store: SqliteStore) -> None:
+def test_article_page_highlights_and_explains(client: TestClient, store: Store) -> None:
     article = next(
         a for a in store.articles(language="en") if a.events and a.quotes and a.url and a.id != HOSTILE_ID
     )
@@ -220,7 +218,7 @@ def test_article_page_highlights_and_explains(client: TestClient, store: SqliteS
     assert 'rel="noopener noreferrer nofollow" class="original">' in html and f'href="{article.url}"' in html
 
 
-def test_story_page_lists_versions_events_and_timeline(client: TestClient, store: SqliteStore) -> None:
+def test_story_page_lists_versions_events_and_timeline(client: TestClient, store: Store) -> None:
     story = max(store.stories(), key=lambda s: s.size)
     html = client.get(f"/stories/{story.id}").text
     for member in story.members:
@@ -231,7 +229,7 @@ def test_story_page_lists_versions_events_and_timeline(client: TestClient, store
     assert f'href="/stories/{story.id}/feed.atom"' in html
 
 
-def test_an_old_story_id_leads_to_the_story(client: TestClient, store: SqliteStore) -> None:
+def test_an_old_story_id_leads_to_the_story(client: TestClient, store: Store) -> None:
     story = max(store.stories(), key=lambda s: s.size)
     later = next(m.id for m in story.members if "s-" + m.id != story.id)
     response = client.get(f"/stories/s-{later}", follow_redirects=False)
@@ -273,7 +271,7 @@ def test_a_bad_filter_keeps_the_form_with_what_was_typed(client: TestClient) -> 
 # --- hostile text ---------------------------------------------------------------------------------
 
 
-def test_a_hostile_article_renders_escaped_and_without_script_links(client: TestClient) -> None:
+def test_a_hostile_article_renders_escaped_and_without_script_links(client: TestClient, store: Store) -> None:
     for path in (f"/articles/{HOSTILE_ID}", "/", "/?source=evil.example", "/search?q=alert", "/sources"):
         html = client.get(path).text
         lowered = html.lower()
@@ -287,7 +285,7 @@ def test_a_hostile_article_renders_escaped_and_without_script_links(client: Test
     assert re.search(r'<span class="hl [^"]*quote[^"]*" title="[^"<>]*">&lt;script&gt;', html)
 
 
-def test_search_snippets_are_escaped_then_marked(client: TestClient, store: SqliteStore) -> None:
+def test_search_snippets_are_escaped_then_marked(client: TestClient, store: Store) -> None:
     hits = store.search_articles("alert", ArticleQuery(source="evil.example")).items
     assert hits and hits[0].snippet
     html = client.get("/search?q=alert&source=evil.example").text
@@ -329,7 +327,7 @@ def test_safe_url_keeps_only_http_addresses() -> None:
 # --- actors, sources ------------------------------------------------------------------------------
 
 
-def test_pair_page_draws_one_bar_group_per_day_with_events(client: TestClient, store: SqliteStore) -> None:
+def test_pair_page_draws_one_bar_group_per_day_with_events(client: TestClient, store: Store) -> None:
     counts = store.event_counts("ARM", "AZE")
     assert counts
     days = sorted({c.day for c in counts})
@@ -343,7 +341,7 @@ def test_pair_page_draws_one_bar_group_per_day_with_events(client: TestClient, s
     assert re.findall(r'<g class="day" data-day="([\d-]+)">', everything) == days
 
 
-def test_actor_page_shows_quotes_and_events(client: TestClient, store: SqliteStore) -> None:
+def test_actor_page_shows_quotes_and_events(client: TestClient, store: Store) -> None:
     quotes = store.quotes_by("maria-zakharova", limit=10)
     assert quotes
     html = client.get("/actors/maria-zakharova?since=2026-01-01").text
@@ -351,7 +349,7 @@ def test_actor_page_shows_quotes_and_events(client: TestClient, store: SqliteSto
     assert '<table class="events">' in html
 
 
-def test_sources_page_lists_every_source(client: TestClient, store: SqliteStore) -> None:
+def test_sources_page_lists_every_source(client: TestClient, store: Store) -> None:
     html = client.get("/sources").text
     for source in store.sources():
         assert f'<a href="/?source={source.source}">{source.source}</a>' in html
@@ -387,7 +385,7 @@ def test_every_interface_language_has_the_same_keys() -> None:
         assert len(ui(code).months) == 12 and len(ui(code).weekdays) == 7
 
 
-def test_the_interface_language_switches(client: TestClient) -> None:
+def test_the_interface_language_switches(client: TestClient, store: Store) -> None:
     armenian = client.get("/?ui=hy")
     assert '<html lang="hy">' in armenian.text and ui("hy").t("nav_feed") in armenian.text
     assert "2026 թ. մարտի 4, չորեքշաբթի" in armenian.text  # dates in Armenian

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, Self
 
 from newswatch.errors import QueryError
 from newswatch.model import Article, Event, RawInput
+from newswatch.store.live import Delivery, PollResult, Source, Watch
 from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
 
 __all__ = [
@@ -280,7 +281,9 @@ class Store(Protocol):
         ...
 
     def link_data(self, article_ids: Sequence[str]) -> list[tuple[Article, dict[str, Any]]]:
-        """The records and stored fingerprints (JSON data) of those ``article_ids`` that have one."""
+        """Link views of the records of those ``article_ids`` that have a stored fingerprint, with that
+        fingerprint (JSON data). A link view holds id, url, source, title, language, published and
+        translations — all that scoring reads besides the fingerprint; a backend may return more."""
         ...
 
     def link_fingerprints(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -355,6 +358,108 @@ class Store(Protocol):
 
     def sources(self) -> list[SourceInfo]:
         """Every source with its number of articles and latest article, most articles first."""
+        ...
+
+    # --- live sources (see docs/sources.md; records in newswatch.store.live) ---
+
+    def add_source(
+        self,
+        url: str,
+        *,
+        name: str | None = None,
+        language: str | None = None,
+        interval: int | None = None,
+        site: str | None = None,
+    ) -> Source:
+        """Add a source to poll, due at once. ``interval`` (seconds, at least 30) defaults to the setting
+        ``poll.interval``; ``site`` is the page its feed was found on. A url already added is a
+        ``QueryError`` ("already a source: …")."""
+        ...
+
+    def remove_source(self, key: str) -> Source | None:
+        """Remove the source with this id (digits) or url; the removed source, or None when there is none."""
+        ...
+
+    def list_sources(self) -> list[Source]:
+        """Every source, in the order they were added."""
+        ...
+
+    def get_source(self, source_id: int) -> Source | None:
+        """The source with this id, or None."""
+        ...
+
+    def due_sources(self, now: datetime, limit: int) -> list[Source]:
+        """At most ``limit`` sources whose next poll is at or before ``now``, the longest due first."""
+        ...
+
+    def record_poll(self, source_id: int, result: PollResult) -> Source:
+        """Store how a poll went and when to poll next (``result.next_poll``, as the poller computed it).
+
+        An error counts one more failure in a row and keeps the validators; a success clears the error and
+        the count, and stores the answer's ``ETag``/``Last-Modified`` (a 304 keeps the old ones unless it
+        sends new ones). ``last_new`` is set when the poll found new or updated articles. An unknown id is a
+        ``QueryError``."""
+        ...
+
+    # --- watches (see docs/watches.md; records in newswatch.store.live) ---
+
+    def add_watch(
+        self,
+        name: str,
+        query: ArticleQuery,
+        *,
+        pair: tuple[str, str] | None = None,
+        keyword: str | None = None,
+        webhook: str | None = None,
+    ) -> Watch:
+        """Save a watch: ``query``'s language, source, actor and event type (no since/until), an actor
+        ``pair``, a ``keyword``. At least one filter is needed and names are unique (``QueryError``).
+        Matches are not looked for here (:func:`newswatch.alerts.create_watch` does it)."""
+        ...
+
+    def remove_watch(self, key: str) -> Watch | None:
+        """Remove the watch with this id (digits) or name, with its matches and deliveries; the removed
+        watch, or None when there is none."""
+        ...
+
+    def find_watch(self, key: str) -> Watch | None:
+        """The watch with this id (digits) or name, or None."""
+        ...
+
+    def list_watches(self) -> list[Watch]:
+        """Every watch, in the order they were added."""
+        ...
+
+    def get_watch(self, watch_id: int) -> Watch | None:
+        """The watch with this id, or None."""
+        ...
+
+    def record_matches(self, watch_id: int, article_ids: Sequence[str], *, deliver: bool) -> int:
+        """Record that these stored articles match the watch; returns how many matches are new. Idempotent:
+        a match is stored once, and only a new match of a watch with a webhook gets a delivery (pending,
+        due now) when ``deliver`` is true. Unknown articles or watch: ignored."""
+        ...
+
+    def watch_articles(
+        self, watch_id: int, *, cursor: str | None = None, limit: int = 50
+    ) -> Page[ArticleSummary]:
+        """The watch's matches, the newest match first (matched together: the one stored last first), one
+        page after ``cursor``."""
+        ...
+
+    def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
+        """At most ``limit`` pending deliveries whose next attempt is at or before ``now``, soonest first."""
+        ...
+
+    def record_delivery(
+        self, delivery_id: int, *, ok: bool, error: str | None, next_attempt: str | None
+    ) -> None:
+        """Count one attempt: ``ok`` makes it delivered; otherwise ``error`` is kept as its last error and it
+        stays pending until ``next_attempt`` (a UTC text), or fails for good when that is None."""
+        ...
+
+    def deliveries(self, watch_id: int, *, limit: int = 50) -> list[Delivery]:
+        """The watch's delivery log, newest first."""
         ...
 
     def close(self) -> None:

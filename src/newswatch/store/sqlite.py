@@ -16,7 +16,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -40,7 +39,6 @@ from newswatch.store.base import (
     from_utc_text,
     parse_since,
     query_words,
-    sort_key,
     utc_text,
 )
 from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
@@ -48,6 +46,7 @@ from newswatch.store.sqlite_events import query_events
 from newswatch.store.sqlite_migrations import Migration, load_migrations, migrate
 from newswatch.store.sqlite_sources import SqliteSources
 from newswatch.store.sqlite_watches import SqliteWatches
+from newswatch.store.sqlite_write import BatchWriter, raw_from_row
 
 __all__ = ["Migration", "SqliteStore", "load_migrations"]
 
@@ -56,11 +55,6 @@ logger = logging.getLogger(__name__)
 _PAGE = 500  # rows read per query while iterating articles()
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-_ARTICLE_COLUMNS = (
-    "url, guid, source, title, author, language, published, published_precision, content_hash, record, "
-    "raw_sha256, updated_at"
-)
 
 
 def _reason(exc: sqlite3.Error, busy_timeout: float) -> str:
@@ -77,31 +71,6 @@ def _reason(exc: sqlite3.Error, busy_timeout: float) -> str:
     return text
 
 
-def _check_text(what: str, value: str | None) -> None:
-    if value is None:
-        return
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StoreError(f"{what} is not valid Unicode text: {value!r}") from None
-
-
-def _reference_text(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.isoformat(timespec="microseconds")
-    return utc_text(moment)
-
-
-def _reference_value(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    if text.endswith("Z"):
-        return from_utc_text(text)
-    return datetime.fromisoformat(text)
-
-
 def _check_limit(limit: int | None) -> None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise QueryError(f"limit must be a positive whole number, not {limit!r}")
@@ -114,28 +83,6 @@ def _check_language(language: str | None) -> str | None:
     if not _LANGUAGE.fullmatch(code):
         raise QueryError(f"language must be an ISO 639-1 code such as 'en', not {language!r}")
     return code
-
-
-@dataclass(frozen=True, slots=True)
-class _Encoded:
-    record: str
-    content_hash: str
-    sort: str | None
-
-
-def _encode(article: Article) -> _Encoded:
-    """The article as stored, or StoreError when it cannot be serialised faithfully."""
-    if not isinstance(article.id, str) or not article.id:
-        raise StoreError(f"an article needs a non-empty id, not {article.id!r}")
-    try:
-        data = article.to_dict()
-        data["guid"] = article.guid
-        record = json.dumps(data, ensure_ascii=False, allow_nan=False)
-        record.encode("utf-8")
-        content_hash = article.content_hash
-    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
-        raise StoreError(f"article {article.id}: cannot be stored: {exc}") from None
-    return _Encoded(record, content_hash, sort_key(article.published))
 
 
 class SqliteStore(SqliteSources, SqliteWatches):
@@ -174,6 +121,11 @@ class SqliteStore(SqliteSources, SqliteWatches):
             yield
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
+        except (UnicodeEncodeError, OverflowError):
+            # sqlite3 cannot bind a lone surrogate or an integer beyond 64 bits (a forged filter or cursor)
+            raise QueryError(
+                "not a value the store can look up (invalid text or a number out of range)"
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         if self._name != ":memory:":
@@ -245,7 +197,7 @@ class SqliteStore(SqliteSources, SqliteWatches):
 
     def put_many(self, items: Iterable[tuple[Article, RawInput]]) -> list[PutOutcome]:
         outcomes: list[PutOutcome] = []
-        writer = _BatchWriter(utc_text(self._now()))
+        writer = BatchWriter(utc_text(self._now()))
         with self._write() as conn:
             for article, raw in items:
                 outcomes.append(writer.put(conn, article, raw))
@@ -362,7 +314,7 @@ class SqliteStore(SqliteSources, SqliteWatches):
                 "SELECT data, name, url, content_type, reference_date FROM raw_inputs WHERE sha256 = ?",
                 (key,),
             ).fetchone()
-        return None if row is None else _raw_from_row(row)
+        return None if row is None else raw_from_row(row)
 
     def raw_hashes(self) -> Iterator[str]:
         with self._read() as conn:
@@ -378,7 +330,7 @@ class SqliteStore(SqliteSources, SqliteWatches):
                 " FROM articles AS a JOIN raw_inputs AS r ON r.sha256 = a.raw_sha256 WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-        return None if row is None else _raw_from_row(row)
+        return None if row is None else raw_from_row(row)
 
     def count(self) -> int:
         with self._read() as conn:
@@ -508,85 +460,3 @@ class SqliteStore(SqliteSources, SqliteWatches):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _raw_from_row(row: tuple[Any, ...]) -> RawInput:
-    data, name, url, content_type, reference = row
-    return RawInput(bytes(data), name, url, content_type, _reference_value(reference))
-
-
-class _BatchWriter:
-    """Writes the items of one transaction, hashing and storing each raw input at most once."""
-
-    def __init__(self, now: str) -> None:
-        self._now = now
-        self._hashes: dict[int, tuple[RawInput, str]] = {}  # id(raw) → (raw kept alive, its sha256)
-        self._stored: set[str] = set()
-
-    def put(self, conn: sqlite3.Connection, article: Article, raw: RawInput) -> PutOutcome:
-        encoded = _encode(article)
-        row = conn.execute("SELECT seq, content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
-        if row is not None and row[1] == encoded.content_hash:
-            return "unchanged"
-        sha = self._raw(conn, raw)
-        language = article.language.strip().lower() if article.language else None
-        values = (
-            article.url,
-            article.guid,
-            article.source,
-            article.title,
-            article.author,
-            language,
-            article.published,
-            article.published_precision,
-            encoded.content_hash,
-            encoded.record,
-            sha,
-            self._now,
-        )
-        if row is None:
-            cursor = conn.execute(
-                f"INSERT INTO articles (id, {_ARTICLE_COLUMNS}, published_sort, first_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (article.id, *values, encoded.sort or self._now, self._now),
-            )
-            sqlite_feed.write_words(conn, int(cursor.lastrowid or 0), article)
-            return "new"
-        assignments = ", ".join(f"{name.strip()} = ?" for name in _ARTICLE_COLUMNS.split(","))
-        conn.execute(
-            f"UPDATE articles SET {assignments}, published_sort = coalesce(?, first_seen) WHERE seq = ?",
-            (*values, encoded.sort, row[0]),
-        )
-        sqlite_feed.write_words(conn, row[0], article)
-        return "updated"
-
-    def _raw(self, conn: sqlite3.Connection, raw: RawInput) -> str:
-        known = self._hashes.get(id(raw))
-        if known is not None and known[0] is raw:
-            sha = known[1]
-        else:
-            try:
-                sha = raw.sha256
-            except TypeError as exc:
-                raise StoreError(f"raw input {raw.name!r}: its data is not bytes: {exc}") from None
-            self._hashes[id(raw)] = (raw, sha)
-        if sha in self._stored:
-            return sha
-        if conn.execute("SELECT 1 FROM raw_inputs WHERE sha256 = ?", (sha,)).fetchone() is None:
-            for what, value in (("name", raw.name), ("url", raw.url), ("content type", raw.content_type)):
-                _check_text(f"raw input {what}", value)
-            conn.execute(
-                "INSERT INTO raw_inputs (sha256, data, name, url, content_type, reference_date, first_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sha,
-                    raw.data,
-                    raw.name,
-                    raw.url,
-                    raw.content_type,
-                    _reference_text(raw.reference_date),
-                    self._now,
-                ),
-            )
-        self._stored.add(sha)
-        return sha

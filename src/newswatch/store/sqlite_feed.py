@@ -494,12 +494,20 @@ def quotes_by(conn: sqlite3.Connection, actor: str, limit: int) -> list[QuoteHit
 
 
 def sources(conn: sqlite3.Connection) -> list[SourceInfo]:
-    """Every source with its article count (kept by triggers), newest publication and last stored time."""
+    """Every source with its article count (kept by triggers), newest publication and last stored time, and
+    the health of the live sources filed under it (migration 0008): when one was last fetched and their
+    current errors. A live source without articles yet (a failing one, say) is listed with none."""
     sql = (
-        "SELECT s.source, s.articles,"
+        "WITH health AS (SELECT host, max(last_fetch) AS last_fetch, group_concat(last_error, '; ') AS error"
+        "   FROM live_sources WHERE host IS NOT NULL GROUP BY host)"
+        " SELECT s.source, s.articles,"
         " (SELECT published FROM articles WHERE source = s.source AND feed_sort > ''"
         "   ORDER BY feed_sort DESC LIMIT 1),"
-        " (SELECT max(first_seen) FROM articles WHERE source = s.source)"
-        " FROM source_counts AS s WHERE s.articles > 0 ORDER BY s.articles DESC, s.source"
+        " (SELECT max(first_seen) FROM articles WHERE source = s.source), h.last_fetch, h.error"
+        " FROM source_counts AS s LEFT JOIN health AS h ON h.host = s.source WHERE s.articles > 0"
+        " UNION ALL"
+        " SELECT h.host, 0, NULL, NULL, h.last_fetch, h.error FROM health AS h"
+        " WHERE NOT EXISTS (SELECT 1 FROM source_counts WHERE source = h.host AND articles > 0)"
+        " ORDER BY 2 DESC, 1"
     )
-    return [SourceInfo(source, count, latest, seen) for source, count, latest, seen in conn.execute(sql)]
+    return [SourceInfo(*row) for row in conn.execute(sql)]

@@ -112,14 +112,31 @@ def candidates(
 
 
 def link_data(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[tuple[Article, dict[str, Any]]]:
+    """Link views of the records (no text or understanding: scoring reads the fingerprint) and their
+    fingerprints, in storage order."""
     found: list[tuple[Article, dict[str, Any]]] = []
     for chunk in _chunks(list(dict.fromkeys(article_ids))):
         rows = conn.execute(
-            "SELECT a.record, f.data FROM articles AS a JOIN fingerprints AS f ON f.article_seq = a.seq"
+            "SELECT a.id, a.url, a.source, a.title, a.language, a.published,"
+            " json_extract(a.record, '$.translations'), f.data"
+            " FROM articles AS a JOIN fingerprints AS f ON f.article_seq = a.seq"
             f" WHERE a.id IN ({_marks(chunk)}) ORDER BY a.seq",
             tuple(chunk),
         ).fetchall()
-        found += [(Article.from_dict(json.loads(record)), json.loads(data)) for record, data in rows]
+        for article_id, url, source, title, language, published, translations, data in rows:
+            view = Article.from_dict(
+                {
+                    "id": article_id,
+                    "text": "",
+                    "url": url,
+                    "source": source,
+                    "title": title,
+                    "language": language,
+                    "published": published,
+                    "translations": json.loads(translations or "[]"),
+                }
+            )
+            found.append((view, json.loads(data)))
     return found
 
 

@@ -72,12 +72,14 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(store: Store, settings: Settings) -> Starlette:
     """The app serving ``store``. The store stays open for the app's life; the caller closes it."""
-    from newswatch.web import api, atom, pages
+    from newswatch.web import admin, api, atom, pages, watches
 
     routes: list[BaseRoute] = [
         Mount("/static", app=StaticFiles(packages=[("newswatch.web", "static")]), name="static"),
-        Mount("/api/v1", routes=api.routes(), name="api"),
+        Mount("/api/v1", routes=[*admin.api_routes(), *watches.api_routes(), *api.routes()], name="api"),
         *atom.routes(),
+        *admin.routes(),
+        *watches.routes(),
         *pages.routes(),
     ]
     app = Starlette(

@@ -255,6 +255,77 @@ _SCHEMAS: dict[str, JSON] = {
         }
     ),
     "SourcePage": _page("Source", "Every source, most articles first (one page)."),
+    "LiveSource": _object(
+        {
+            "id": {"type": "integer"},
+            "url": _text("The address polled: a feed, or a page when the site has none."),
+            "name": _nullable("string"),
+            "language": _nullable("string"),
+            "interval": {"type": "integer", "description": "Seconds between polls."},
+            "site": _nullable("string", "The home page the feed was found on."),
+            "added": _text(),
+            "next_poll": _text(),
+            "etag": _nullable("string"),
+            "last_modified": _nullable("string"),
+            "last_fetch": _nullable("string"),
+            "last_status": _nullable("integer"),
+            "last_error": _nullable("string"),
+            "errors": {"type": "integer", "description": "Failures in a row."},
+            "last_new": _nullable("string"),
+        },
+        "A live source as stored.",
+    ),
+    "NewSource": _object(
+        {
+            "url": _text("A feed or a site's home page (its feed is discovered)."),
+            "name": _nullable("string"),
+            "language": _nullable("string"),
+            "interval": {"type": ["integer", "string", "null"], "description": "Seconds, or 15m / 2h."},
+            "check": {"type": "boolean", "description": "Fetch the address first (default true)."},
+        },
+        "A source to add.",
+        optional=("name", "language", "interval", "check"),
+    ),
+    "Watch": {
+        "type": "object",
+        "description": "A saved query; its matches are on `html_url` and `feed_url`.",
+        "required": ["id", "name", "added", "html_url", "feed_url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": _text(),
+            "language": _nullable("string"),
+            "source": _nullable("string"),
+            "actor": _nullable("string"),
+            "type": _nullable("string"),
+            "pair": {"type": ["array", "null"], "items": {"type": "string"}},
+            "keyword": _nullable("string"),
+            "webhook": _nullable("string", "The receiver's origin only (its path may hold a secret)."),
+            "added": _text(),
+            "html_url": _text(),
+            "feed_url": _text(),
+            "matches": {
+                "type": "integer",
+                "description": "On creation: matches found among stored articles.",
+            },
+            "deliveries": {"type": "array", "items": {"type": "object"}, "description": "The delivery log."},
+        },
+    },
+    "WatchList": _object({"items": _array(_ref("Watch"))}, "Every watch."),
+    "NewWatch": {
+        "type": "object",
+        "description": "A watch to add: a name and at least one filter.",
+        "required": ["name"],
+        "properties": {
+            "name": _text(),
+            "language": _nullable("string"),
+            "source": _nullable("string"),
+            "actor": _nullable("string"),
+            "type": _nullable("string"),
+            "pair": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+            "keyword": _nullable("string"),
+            "webhook": _nullable("string", "An http(s) address that receives each new match as a JSON POST."),
+        },
+    },
 }
 
 
@@ -373,6 +444,63 @@ _PATHS: dict[str, JSON] = {
     ),
     "/sources": _get("List sources", "Every source with its health.", _ref("SourcePage"), []),
     "/openapi.json": _get("Get OpenAPI document", "This document.", {"type": "object"}, []),
+    "/watches": _get("List watches", "Every watch (saved query).", _ref("WatchList"), []),
+    "/watches/{id}": _get("Get watch", "A watch with its delivery log.", _ref("Watch"), _p("id"), 404),
+    "/sources/{id}": {},
+}
+
+_ADMIN: list[JSON] = [{"bearer": []}]
+_DENIED = {
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "403": {"$ref": "#/components/responses/Forbidden"},
+}
+
+
+def _change(summary: str, description: str, body: str | None, ok: str, ok_schema: str | None) -> JSON:
+    """An operation that changes data: it needs the admin token (``Authorization: Bearer …``)."""
+    responses: JSON = {
+        ok: {"description": "Done"}
+        if ok_schema is None
+        else {"description": "Created", "content": {"application/json": {"schema": _ref(ok_schema)}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        **_DENIED,
+    }
+    operation: JSON = {
+        "summary": summary,
+        "description": description,
+        "operationId": summary.lower().replace(" ", "_"),
+        "security": _ADMIN,
+        "responses": dict(sorted(responses.items())),
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
+    return operation
+
+
+_PATHS["/sources"]["post"] = _change(
+    "Add source",
+    "Add a live source (a feed, or a home page whose feed is found).",
+    "NewSource",
+    "201",
+    "LiveSource",
+)
+_PATHS["/sources/{id}"]["delete"] = {
+    **_change("Remove source", "Stop polling a live source (its articles stay).", None, "204", None),
+    "parameters": _p("id"),
+}
+_PATHS["/watches"]["post"] = _change(
+    "Add watch",
+    "Add a watch; its matches among stored articles are found at once (no alerts for those).",
+    "NewWatch",
+    "201",
+    "Watch",
+)
+_PATHS["/watches/{id}"]["delete"] = {
+    **_change("Remove watch", "Remove a watch and its matches.", None, "204", None),
+    "parameters": _p("id"),
 }
 
 
@@ -387,8 +515,9 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "newswatch API",
             "version": "1",
-            "description": "Read-only JSON over the newswatch store. Lists answer `{items, next, next_url}`; "
-            "errors answer `{error}`. Only GET and HEAD.",
+            "description": "JSON over the newswatch store. Lists answer `{items, next, next_url}`; "
+            "errors answer `{error}`. Reading is open; adding and removing sources and watches needs the "
+            "admin token (`Authorization: Bearer …`).",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": _PATHS,
@@ -400,6 +529,15 @@ def document() -> dict[str, Any]:
                 "NotFound": _response("No such id."),
                 "MethodNotAllowed": _response("Only GET and HEAD."),
                 "Unavailable": _response("The database could not answer."),
+                "Unauthorized": _response("No admin token, or a wrong one."),
+                "Forbidden": _response("Changes are off: no admin token is set on the server."),
+            },
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The server's `serve.admin_token` setting.",
+                }
             },
         },
     }

@@ -489,12 +489,15 @@ def pair_page(request: Request) -> Response:
 
 
 def sources_page(request: Request) -> Response:
-    sources = _store(request).sources()
+    store = _store(request)
+    sources = store.sources()
     return _render(
         request,
         "sources.html",
         sources=sources,
         health=any(s.last_fetch or s.error for s in sources),
+        live_sources=store.list_sources(),
+        admin=bool(request.app.state.settings["serve.admin_token"]),
     )
 
 
