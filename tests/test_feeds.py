@@ -238,3 +238,16 @@ def test_control_characters_never_reach_items() -> None:
 def test_utf16_entity_without_bom_is_found(codec: str) -> None:
     with pytest.raises(HostileInputError, match="external"):
         guard_xml(XXE.encode(codec))
+
+
+def test_an_empty_feed_fetched_from_the_web_is_empty_not_broken() -> None:
+    """A channel with no items yet (a poller meets one often) reads as an empty feed, with or without an
+    address; broken XML with no items is still an error."""
+    empty = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Empty</title>'
+        b"<link>https://news.example/</link></channel></rss>"
+    )
+    for base in (None, "https://news.example/feed.xml"):
+        assert parse_feed(empty, base_url=base).items == ()
+    with pytest.raises(MalformedInputError):
+        parse_feed(b'<rss version="2.0"><channel><title>x</title', base_url="https://news.example/feed.xml")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from newswatch import __version__
-from newswatch.errors import ConfigError, NewswatchError
+from newswatch.errors import ConfigError, FetchError, InputError, NewswatchError, QueryError
 from newswatch.export import write_csv, write_events, write_jsonl, write_stories
 from newswatch.feedview import render_feed
 from newswatch.model import Article
@@ -374,12 +374,15 @@ _HOST_OPTION = click.option(
     type=click.IntRange(0, 65535),
     help="Listen on this port; 0 picks a free one (default: setting serve.port, 8000).",
 )
+@click.option("--no-poll", is_flag=True, help="Do not poll the live sources (default: setting poll.enabled).")
 @click.pass_context
-def serve(ctx: click.Context, db: str | None, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, db: str | None, host: str | None, port: int | None, no_poll: bool) -> None:
     """Serve the stored feed on the web: pages, the JSON API under /api/v1 and Atom feeds.
 
     Prints the address once listening; Ctrl-C stops. The public views are read-only. Listening on an
-    address other than loopback (--host 0.0.0.0) is warned about.
+    address other than loopback (--host 0.0.0.0) is warned about. The live sources are polled and the
+    watches' webhooks delivered in the background (like newswatch poll) unless --no-poll is given or the
+    setting poll.enabled is off.
     """
     from newswatch.web import create_app
 
@@ -388,9 +391,118 @@ def serve(ctx: click.Context, db: str | None, host: str | None, port: int | None
     with _store(ctx, db, create=False) as store:
         sock = _listen(host, port if port is not None else settings["serve.port"])
         try:
-            _serve(create_app(store, settings), sock, host)
+            with _background_poller(store, settings, enabled=settings["poll.enabled"] and not no_poll):
+                _serve(create_app(store, settings), sock, host)
         finally:
             sock.close()
+
+
+@contextmanager
+def _background_poller(store: Store, settings: Settings, *, enabled: bool) -> Iterator[None]:
+    """Run a :class:`~newswatch.poller.Poller` in a thread for the duration of the block; on leaving,
+    it finishes the source it is polling and stops (waiting at most a little more than one fetch)."""
+    if not enabled:
+        yield
+        return
+    from newswatch.poller import Poller
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=Poller(store, settings).run, args=(stop,), name="newswatch-poller", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=float(settings["fetch.timeout"]) + 5)
+
+
+@cli.command()
+@_DB_OPTION
+@click.option("--once", is_flag=True, help="Poll the sources that are due, deliver due webhooks, and exit.")
+@click.pass_context
+def poll(ctx: click.Context, db: str | None, once: bool) -> None:
+    """Poll the live sources (newswatch sources add) on their schedule and store what is new, as ingest
+    does; deliver the watches' webhooks. Runs until Ctrl-C or SIGTERM.
+
+    With --once: poll what is due now, deliver the due webhooks, print the line of counts, and exit; each
+    source that failed gets an 'error: <source url>: …' line and the exit status is then 1.
+    """
+    from newswatch import alerts
+    from newswatch.poller import Poller, PollReport
+
+    settings = _settings(ctx)
+
+    def report_lines(report: PollReport) -> None:
+        for failed in report.failures:
+            _fail(f"{failed.source.url}: {failed.error}")
+        click.echo(report.summary)
+
+    with _store(ctx, db, create=False) as store:
+        poller = Poller(store, settings)
+        if once:
+            report = poller.poll_once()
+            alerts.deliver_due(store, settings)
+            report_lines(report)
+            if report.failures:
+                ctx.exit(1)
+            return
+        stop = threading.Event()
+        handled = (signal.SIGINT, signal.SIGTERM)
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = {
+            sig: signal.signal(sig, lambda _signum, _frame: stop.set()) for sig in handled if main_thread
+        }
+        click.echo(f"polling {len(store.list_sources())} sources (Ctrl-C to stop)")
+        try:
+            poller.run(stop, on_report=report_lines)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        click.echo("stopped")
+
+
+@cli.command()
+@click.option("--db", metavar="URL", help="The PostgreSQL database (default: setting db, NEWSWATCH_DB).")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=4, show_default=True, help="Jobs run at once."
+)
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds between two heartbeats of this worker.",
+)
+@click.option(
+    "--stalled-after",
+    type=click.FloatRange(min=0.2),
+    default=30.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which a worker is taken for dead and its jobs run again.",
+)
+@click.pass_context
+def worker(
+    ctx: click.Context, db: str | None, concurrency: int, heartbeat: float, stalled_after: float
+) -> None:
+    """Run a worker: ingest, poll and deliver jobs from the queue in the PostgreSQL database.
+
+    Run any number of workers, on any number of machines, on the database of the store; live sources
+    are polled on their schedule (queued once across all workers) and the jobs of a worker that dies
+    are run again by the others. SIGINT or SIGTERM stops a worker after the jobs it runs.
+    See docs/deploy.md.
+    """
+    from newswatch.workers import WorkerOptions, run_worker, worker_dsn
+
+    settings = _settings(ctx)
+    if db is not None and not db.strip():
+        raise ConfigError("--db is empty; give a postgresql:// address")
+    dsn = worker_dsn(db or default_db_path(settings))
+    options = WorkerOptions(concurrency=concurrency, heartbeat=heartbeat, stalled_after=stalled_after)
+    click.echo(f"worker running {concurrency} jobs at once (Ctrl-C to stop)")
+    run_worker(dsn, settings, options)
+    click.echo("stopped")
 
 
 @cli.command()
@@ -449,6 +561,262 @@ def demo(
             shutil.rmtree(workdir, ignore_errors=True)
     if report.failures:
         ctx.exit(1)
+
+
+# --- live sources ------------------------------------------------------------------------------------
+
+
+def _interval_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    from newswatch.ingest.discover import parse_interval
+
+    try:
+        return None if value is None else parse_interval(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--interval") from None
+
+
+def _source_line(source: Any) -> str:
+    return f"{source.id}\t{source.url}\t{source.name or '-'}"
+
+
+@cli.group()
+def sources() -> None:
+    """Live sources: the feeds (or pages) the poller fetches on a schedule."""
+
+
+@sources.command("add")
+@click.argument("url")
+@_DB_OPTION
+@click.option("--name", help="A name to show (default: the feed's or page's title).")
+@click.option(
+    "--language",
+    callback=_language_option,
+    help="The language of its items when they do not say (ISO 639-1).",
+)
+@click.option(
+    "--interval",
+    callback=_interval_option,
+    metavar="TIME",
+    help="Time between polls: seconds, 15m, 2h (≥ 30 s).",
+)
+@click.option(
+    "--no-check", is_flag=True, help="Add the address as given, without fetching it (offline setup)."
+)
+@click.pass_context
+def sources_add(
+    ctx: click.Context,
+    url: str,
+    db: str | None,
+    name: str | None,
+    language: str | None,
+    interval: int | None,
+    no_check: bool,
+) -> None:
+    """Add a feed to poll. A site's page is fetched and the feed it links to is added instead (the page
+    itself when it links to none); a feed or page that cannot be fetched adds nothing."""
+    from newswatch.ingest.discover import resolve_source
+
+    settings = _settings(ctx)
+    found = resolve_source(url, settings, check=not no_check)
+    with _store(ctx, db) as store:
+        source = store.add_source(
+            found.url,
+            name=name or found.title,
+            language=language,
+            interval=interval or int(settings["poll.interval"]),
+            site=found.site,
+        )
+    if found.kind == "discovered":
+        click.echo(f"found the feed {found.url} on {found.site}")
+    elif found.kind == "page":
+        click.echo(f"{found.url} links to no feed: the page itself will be polled")
+    click.echo(f"added {_source_line(source)}")
+
+
+@sources.command("list")
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def sources_list(ctx: click.Context, db: str | None, fmt: str) -> None:
+    """List the sources with how their last poll went (errors in a row and the last error)."""
+    from dataclasses import asdict
+
+    with _store(ctx, db, create=False) as store:
+        found = store.list_sources()
+    if fmt == "json":
+        click.echo(json.dumps([asdict(s) for s in found], ensure_ascii=False, indent=1))
+        return
+    header = ("id", "name", "url", "interval", "last fetch", "status", "errors", "last error")
+    rows = [
+        (
+            str(s.id),
+            s.name or "-",
+            s.url,
+            str(s.interval),
+            (s.last_fetch or "-")[:19],
+            str(s.last_status or "-"),
+            str(s.errors),
+            s.last_error or "-",
+        )
+        for s in found
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        click.echo(
+            "  ".join(
+                [*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]
+            ).rstrip()
+        )
+
+
+@sources.command("remove")
+@click.argument("key")
+@_DB_OPTION
+@click.pass_context
+def sources_remove(ctx: click.Context, key: str, db: str | None) -> None:
+    """Remove a source by its id or its address (the articles already stored stay)."""
+    from newswatch.ingest.urls import clean_url
+
+    with _store(ctx, db, create=False) as store:
+        removed = store.remove_source(key) or store.remove_source(clean_url(key) or key)
+    if removed is None:
+        raise QueryError(f"no source {key!r} (see newswatch sources list)")
+    click.echo(f"removed {_source_line(removed)}")
+
+
+@sources.command("import")
+@click.argument("file", metavar="FILE.opml")
+@_DB_OPTION
+@click.pass_context
+def sources_import(ctx: click.Context, file: str, db: str | None) -> None:
+    """Add every feed of an OPML file (a feed reader's export); feeds already added are skipped."""
+    from newswatch.ingest.inputs import read_input
+    from newswatch.ingest.opml import import_sources
+
+    settings = _settings(ctx)
+    try:
+        raw = read_input(file, settings)
+        with _store(ctx, db) as store:
+            report = import_sources(store, raw.data, interval=int(settings["poll.interval"]))
+    except (InputError, FetchError) as exc:
+        raise InputError(f"{file}: {exc}") from None
+    for source in report.added:
+        click.echo(f"added {_source_line(source)}")
+    click.echo(f"{len(report.added)} added, {report.duplicates} already sources")
+
+
+@sources.command("export")
+@_DB_OPTION
+@click.pass_context
+def sources_export(ctx: click.Context, db: str | None) -> None:
+    """Write every source as OPML 2.0 on standard output."""
+    from newswatch.ingest.opml import render_opml
+
+    with _store(ctx, db, create=False) as store:
+        found = store.list_sources()
+    click.get_binary_stream("stdout").write(render_opml(found, now=datetime.now(UTC)))
+
+
+# --- watches ------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def watches() -> None:
+    """Watches: saved queries whose new matches are shown on their page and Atom feed and, with a webhook,
+    POSTed there as JSON."""
+
+
+@watches.command("add")
+@click.argument("name")
+@_DB_OPTION
+@click.option("--actor", metavar="ID", help="Articles naming this actor (ARM, un, …).")
+@click.option("--pair", nargs=2, metavar="A B", help="Articles reporting an event between A and B.")
+@click.option(
+    "--type",
+    "type_",
+    metavar="T",
+    callback=_event_type_option,
+    help="Articles reporting an event of this PLOVER type (ACCUSE, REQUEST, …).",
+)
+@click.option("--keyword", metavar="WORDS", help="Articles holding all these words, in any inflected form.")
+@click.option("--language", callback=_language_option, help="Articles in this language (ISO 639-1).")
+@click.option("--source", metavar="SITE", help="Articles from this source (news.example).")
+@click.option("--webhook", metavar="URL", help="POST each new match here as JSON (http or https).")
+@click.pass_context
+def watches_add(
+    ctx: click.Context,
+    name: str,
+    db: str | None,
+    actor: str | None,
+    pair: tuple[str, str] | None,
+    type_: str | None,
+    keyword: str | None,
+    language: str | None,
+    source: str | None,
+    webhook: str | None,
+) -> None:
+    """Add a watch NAME; every filter given must hold, and at least one is needed. The newest stored
+    articles that match are listed on its page at once (not sent to the webhook: old news is no alert)."""
+    from newswatch.alerts import create_watch, describe
+    from newswatch.store.queries import ArticleQuery
+
+    query = ArticleQuery(language=language, source=source, actor=actor, event_type=type_)
+    with _store(ctx, db) as store:
+        watch, count = create_watch(store, name, query, pair=pair or None, keyword=keyword, webhook=webhook)
+    click.echo(f"added watch {watch.id} {watch.name!r}: {describe(watch)}; {count} stored articles match")
+
+
+def _watch_line(watch: Any) -> str:
+    from newswatch.alerts import describe
+
+    return f"{watch.id}\t{watch.name}\t{describe(watch)}\t{watch.webhook or '-'}"
+
+
+@watches.command("list")
+@_DB_OPTION
+@click.pass_context
+def watches_list(ctx: click.Context, db: str | None) -> None:
+    """List the watches: id, name, filters and webhook, tab-separated."""
+    with _store(ctx, db, create=False) as store:
+        found = store.list_watches()
+    for watch in found:
+        click.echo(_watch_line(watch))
+
+
+@watches.command("remove")
+@click.argument("key")
+@_DB_OPTION
+@click.pass_context
+def watches_remove(ctx: click.Context, key: str, db: str | None) -> None:
+    """Remove the watch KEY (its id or name), its matches and its delivery log."""
+    with _store(ctx, db, create=False) as store:
+        removed = store.remove_watch(key)
+    if removed is None:
+        _fail(f"no watch {key!r}")
+        ctx.exit(1)
+    else:
+        click.echo(f"removed watch {removed.id} {removed.name!r}")
+
+
+@watches.command("deliveries")
+@click.argument("key")
+@_DB_OPTION
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True)
+@click.pass_context
+def watches_deliveries(ctx: click.Context, key: str, db: str | None, limit: int) -> None:
+    """The webhook delivery log of the watch KEY (id or name), newest first, tab-separated: id, status,
+    attempts, created, next attempt or delivery time, article id, last error."""
+    with _store(ctx, db, create=False) as store:
+        watch = store.find_watch(key)
+        found = store.deliveries(watch.id, limit=limit) if watch is not None else []
+    if watch is None:
+        _fail(f"no watch {key!r}")
+        ctx.exit(1)
+    for d in found:
+        when = d.delivered_at or d.next_attempt or "-"
+        click.echo(
+            f"{d.id}\t{d.status}\t{d.attempts}\t{d.created}\t{when}\t{d.article_id}\t{d.last_error or '-'}"
+        )
 
 
 @cli.command()

@@ -16,7 +16,8 @@ from datetime import datetime
 from newswatch.errors import NewswatchError
 from newswatch.export import ActorLabel
 from newswatch.identity import reconcile
-from newswatch.ingest.inputs import expand_inputs, read_input
+from newswatch.ingest.fetch import fetch
+from newswatch.ingest.inputs import Fetcher, expand_inputs, read_input
 from newswatch.ingest.versions import read_version, version_message, versions_to_fetch
 from newswatch.linking import LinkConfig, link_stored
 from newswatch.model import Article, RawInput
@@ -28,11 +29,13 @@ __all__ = [
     "Failure",
     "IngestReport",
     "Notice",
+    "StoredArticle",
     "actor_labels",
     "extract_inputs",
     "ingest_inputs",
     "read_and_process",
     "reprocess_store",
+    "store_input",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,14 @@ class Notice:
 
 
 _EMPTY = "no articles in it (a feed without items)"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """One article as the store now holds it, and what storing it did."""
+
+    article: Article
+    outcome: PutOutcome
 
 
 @dataclass(slots=True)
@@ -118,27 +129,35 @@ def extract_inputs(
         yield from articles
 
 
-def _store_all(
+def _store_each(
     store: Store, articles: list[Article], raw: RawInput, *, only_from: str | None = None
-) -> list[PutOutcome]:
-    """Store one input's articles in one transaction, after reconciling each with what is stored.
+) -> list[StoredArticle]:
+    """Store one input's articles in one transaction, after reconciling each with what is stored; each
+    article as stored (its id may be a stored feed item's) with its outcome, in the order given.
 
     With ``only_from`` (a raw input's hash), only articles whose stored version came from that input are
     written: reprocessing an old copy of a feed must not undo a newer one.
     """
-    kept: list[PutOutcome] = []
-    plan: list[Article] = []
+    chosen_all: list[Article | None] = []
     for article in articles:
         same_guid = store.find_by_guid(article.guid, article.source) if article.guid else None
         chosen = reconcile(article, same_id=store.get(article.id), same_guid=same_guid)
         if chosen is not None and only_from is not None:
             info = store.info(chosen.id)
             chosen = chosen if info is not None and info.raw_sha256 == only_from else None
-        if chosen is None:
-            kept.append("unchanged")
-        else:
-            plan.append(chosen)
-    return kept + store.put_many((article, raw) for article in plan)
+        chosen_all.append(chosen)
+    written = iter(store.put_many((chosen, raw) for chosen in chosen_all if chosen is not None))
+    return [
+        StoredArticle(article, "unchanged") if chosen is None else StoredArticle(chosen, next(written))
+        for article, chosen in zip(articles, chosen_all, strict=True)
+    ]
+
+
+def _store_all(
+    store: Store, articles: list[Article], raw: RawInput, *, only_from: str | None = None
+) -> list[PutOutcome]:
+    """The outcomes of :func:`_store_each`."""
+    return [stored.outcome for stored in _store_each(store, articles, raw, only_from=only_from)]
 
 
 def _store_versions(
@@ -148,11 +167,12 @@ def _store_versions(
     settings: Settings,
     report: IngestReport,
     reference_date: datetime | None,
-) -> list[Article]:
+    fetcher: Fetcher = fetch,
+) -> list[tuple[list[Article], list[StoredArticle]]]:
     """Fetch, process and store the language versions of a page read from the web, each in a transaction
-    of its own (see :mod:`newswatch.ingest.versions`); returns their articles. A version that cannot be
-    used is a notice on the page's input, never its failure."""
-    stored: list[Article] = []
+    of its own (see :mod:`newswatch.ingest.versions`); returns each version's articles as processed and as
+    stored. A version that cannot be used is a notice on the page's input, never its failure."""
+    stored: list[tuple[list[Article], list[StoredArticle]]] = []
     chosen = versions_to_fetch(
         raw,
         articles,
@@ -161,16 +181,41 @@ def _store_versions(
     )
     for version in chosen:
         try:
-            version_raw, version_articles = read_version(version, settings, reference_date=reference_date)
-            report.outcomes.update(_store_all(store, version_articles, version_raw))
+            version_raw, version_articles = read_version(
+                version, settings, reference_date=reference_date, fetcher=fetcher
+            )
+            outcomes = _store_each(store, version_articles, version_raw)
+            report.outcomes.update(s.outcome for s in outcomes)
         except NewswatchError as exc:
             report.notices.append(Notice(raw.name, version_message(version, str(exc))))
         except Exception as exc:  # a bug on one version must not fail the page
             bug = _unexpected(version.url or raw.name, exc)
             report.notices.append(Notice(raw.name, version_message(version, bug.message)))
         else:
-            stored.extend(version_articles)
+            stored.append((version_articles, outcomes))
     return stored
+
+
+def store_input(
+    store: Store,
+    raw: RawInput,
+    articles: list[Article],
+    settings: Settings,
+    report: IngestReport,
+    *,
+    reference_date: datetime | None = None,
+    fetcher: Fetcher = fetch,
+) -> list[StoredArticle]:
+    """Store what one input gave, the way ``ingest`` does: its articles in one transaction (reconciled with
+    what is stored), then a web page's language versions (fetched with ``fetcher``, each in a transaction of
+    its own), then linking. Returns every article stored or left unchanged, versions included, with its
+    outcome; ``report`` gets the outcomes and the notices (a version that could not be used)."""
+    outcomes = _store_each(store, articles, raw)
+    report.outcomes.update(s.outcome for s in outcomes)
+    versions = _store_versions(store, raw, articles, settings, report, reference_date, fetcher)
+    processed = articles + [article for version_articles, _ in versions for article in version_articles]
+    link_stored(store, processed, LinkConfig.from_settings(settings))
+    return outcomes + [s for _, version_outcomes in versions for s in version_outcomes]
 
 
 def ingest_inputs(
@@ -187,9 +232,7 @@ def ingest_inputs(
         report.inputs += 1
         try:
             raw, articles = read_and_process(name, settings, reference_date=reference_date)
-            report.outcomes.update(_store_all(store, articles, raw))
-            versions = _store_versions(store, raw, articles, settings, report, reference_date)
-            link_stored(store, articles + versions, LinkConfig.from_settings(settings))
+            store_input(store, raw, articles, settings, report, reference_date=reference_date)
         except NewswatchError as exc:
             report.failures.append(Failure(name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others

@@ -113,7 +113,12 @@ def _entry_author(entry: Any) -> str | None:
 
 def _rss_atom(data: bytes, base_url: str | None) -> Feed:
     guard_xml(data)
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url} if base_url else None)
+    # The bytes are known to be XML (sniffed): say so, or feedparser flags a header-less body as "no
+    # Content-type specified" and an empty but valid feed would read as broken.
+    headers = {"content-type": "application/xml"}
+    if base_url:
+        headers["content-location"] = base_url
+    parsed = feedparser.parse(data, response_headers=headers)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         reason = parsed.get("bozo_exception")
         raise MalformedInputError(f"not a readable feed ({reason or 'no items'})")

@@ -10,6 +10,10 @@
 * a body above ``input.max_bytes``, announced or streamed, after decompression (:class:`InputTooLargeError`);
 * error statuses (:class:`HTTPStatusError`), timeouts, connection and protocol failures (:class:`FetchError`).
 
+:func:`fetch_response` is the same GET for the poller: conditional (``If-None-Match``/``If-Modified-Since``
+from :class:`Validators`; a ``304`` comes back without a body), with the status and the new validators in
+its :class:`Response`, and the network's seams (:class:`Network`) in one argument.
+
 DNS rebinding: the default transport (:class:`GuardedTransport`) resolves the host itself at connect time,
 checks every address it got, and opens the socket to one of those checked addresses, so a second DNS
 answer can never slip in between the check and the connection. TLS still verifies the certificate against
@@ -19,9 +23,11 @@ the host name in the URL, and the ``Host`` header is the URL's.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpcore
@@ -34,11 +40,15 @@ from newswatch.settings import Settings
 __all__ = [
     "ALLOWED_SCHEMES",
     "GuardedTransport",
+    "Network",
     "Resolver",
+    "Response",
+    "Validators",
     "blocked_reason",
     "check_host",
     "check_url",
     "fetch",
+    "fetch_response",
     "system_resolve",
 ]
 
@@ -301,6 +311,57 @@ def _aware_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The seams of the network: ``transport`` replaces the sockets (tests pass ``httpx.MockTransport`` or a
+    :class:`GuardedTransport` with its own resolver), ``resolve`` stands in for DNS in the address check each
+    hop passes before the transport sees it. The default is the real network."""
+
+    transport: httpx.BaseTransport | None = None
+    resolve: Resolver = system_resolve
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional GET sends: the ``ETag`` and ``Last-Modified`` of the last answer, when known."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        sent = {"If-None-Match": _validator(self.etag), "If-Modified-Since": _validator(self.last_modified)}
+        return {name: value for name, value in sent.items() if value}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The final answer of :func:`fetch_response`: its status, its body (None for ``304 Not Modified``, which
+    has none, and for an error status) and the validators to send next time. ``url`` is the address after
+    redirects."""
+
+    status: int
+    url: str
+    raw: RawInput | None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+_VALIDATOR_CHARS = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,1022}[\x21-\x7e])?")
+
+
+def _validator(value: str | None) -> str | None:
+    """A validator as it may be stored and sent back: printable ASCII of at most 1024 characters, else None
+    (a header a server sent is untrusted text; a line break in it must never reach the next request)."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if _VALIDATOR_CHARS.fullmatch(value) else None
+
+
 def fetch(
     url: str,
     settings: Settings,
@@ -315,22 +376,49 @@ def fetch(
     IP literals; with it on, made-up names work. ``now`` is the clock for ``reference_date``. Only
     :mod:`newswatch.errors` exceptions leave this function.
     """
+    response = fetch_response(url, settings, network=Network(transport=transport), now=now)
+    assert response.raw is not None  # only a conditional request gets a 304 back
+    return response.raw
+
+
+def fetch_response(
+    url: str,
+    settings: Settings,
+    *,
+    validators: Validators | None = None,
+    network: Network | None = None,
+    now: Callable[[], datetime] | None = None,
+    error_statuses: bool = False,
+) -> Response:
+    """GET ``url`` like :func:`fetch`, conditionally, and return the answer with its status and validators.
+
+    With ``validators`` the request carries ``If-None-Match`` / ``If-Modified-Since`` and a ``304`` answer
+    comes back with ``raw=None`` (without them, a 304 is an error status as before). ``error_statuses``
+    returns a final 4xx/5xx answer (its body read within the same limit) instead of raising
+    :class:`HTTPStatusError`: robots.txt tells a 404 from a 503 this way. Every guard of :func:`fetch`
+    holds: the scheme and address check of every hop (with ``network.resolve``), the timeouts, the body
+    limit and the redirect limit.
+    """
+    network = network or Network()
     allow_private = bool(settings["fetch.allow_private"])
     limit = int(settings["input.max_bytes"])
     max_redirects = int(settings["fetch.max_redirects"])
     timeout = float(settings["fetch.timeout"])
     fetched_at = _aware_utc((now or (lambda: datetime.now(UTC)))())
+    resolve = network.resolve
 
-    current = check_url(url, allow_private=allow_private)
+    current = check_url(url, allow_private=allow_private, resolve=resolve)
     headers = {
         "User-Agent": str(settings["fetch.user_agent"]),
         "Accept": _ACCEPT,
         "Accept-Encoding": "gzip, deflate",
+        **(validators.headers() if validators else {}),
     }
+    conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
     # The transport is driven directly, not through httpx.Client: the client would try to build the next
     # request of every redirect itself (and fail on Locations such as "javascript:…"), and it keeps cookies
     # and environment proxies that a guarded fetch does not want.
-    sender = transport or GuardedTransport(allow_private=allow_private)
+    sender = network.transport or GuardedTransport(allow_private=allow_private, resolve=resolve)
     timeouts = httpx.Timeout(timeout).as_dict()
     visited = {str(current)}
     where = ""  # after a redirect, messages say which URL failed; the caller names the one given
@@ -341,19 +429,29 @@ def fetch(
             response = sender.handle_request(request)
             response.request = request
             try:
-                target = _redirect_target(response, current, where)
+                status = response.status_code
+                final = (status == 304 and conditional) or (error_statuses and status >= 400)
+                target = None if final else _redirect_target(response, current, where)
                 if target is None:
-                    return RawInput(
-                        data=_read_body(response, limit),
-                        name=url,
+                    return Response(
+                        status=status,
                         url=str(current),
-                        content_type=response.headers.get("content-type"),
-                        reference_date=fetched_at,
+                        raw=None
+                        if final
+                        else RawInput(
+                            data=_read_body(response, limit),
+                            name=url,
+                            url=str(current),
+                            content_type=response.headers.get("content-type"),
+                            reference_date=fetched_at,
+                        ),
+                        etag=_validator(response.headers.get("etag")),
+                        last_modified=_validator(response.headers.get("last-modified")),
                     )
             finally:
                 response.close()
             try:
-                current = check_url(target, allow_private=allow_private)
+                current = check_url(target, allow_private=allow_private, resolve=resolve)
             except BlockedURLError as exc:
                 raise BlockedURLError(f"redirected to {target}, which is refused: {exc}") from None
             if str(current) in visited:
@@ -363,5 +461,5 @@ def fetch(
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
         raise _transport_failure(exc, where, timeout) from None
     finally:
-        if transport is None:
+        if network.transport is None:
             sender.close()
