@@ -202,6 +202,25 @@ def test_match_new_is_idempotent(store: Store) -> None:
     assert store.deliveries(quiet.id) == []
 
 
+def test_ingest_matches_what_it_stores_against_the_watches(store: Store, tmp_path: Path) -> None:
+    """Articles that arrive by `ingest` alert like the poller's: new or changed ones are matched, with a
+    delivery for a watch with a webhook; ingesting the same input again matches nothing new."""
+    from newswatch.runner import ingest_inputs
+    from newswatch.sample import sample_inputs, sample_reference_date
+
+    watch, _ = create_watch(
+        store, "zakharova", ArticleQuery(actor="maria-zakharova"), webhook="https://h.example/x"
+    )
+    settings = _settings()
+    ingest_inputs(sample_inputs(), store, settings, reference_date=sample_reference_date())
+    matched = {s.id for s in store.watch_articles(watch.id, limit=100).items}
+    expected = {a.id for a in store.articles() if any(x.id == "maria-zakharova" for x in a.actors)}
+    assert matched == expected and matched
+    assert {d.article_id for d in store.deliveries(watch.id, limit=100)} == expected
+    ingest_inputs(sample_inputs(), store, settings, reference_date=sample_reference_date())
+    assert len(store.deliveries(watch.id, limit=100)) == len(expected)
+
+
 def test_backfill_records_matches_without_deliveries(store: Store) -> None:
     _put(store, _article("old1"), _article("old2", language="ru"), _article("old3", text="Nothing here."))
     watch, count = create_watch(

@@ -226,13 +226,17 @@ def ingest_inputs(
     reference_date: datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Read, process and store every input; each input is stored in one transaction of its own."""
+    """Read, process and store every input; each input is stored in one transaction of its own, and what
+    is new or changed is matched against the watches (their webhooks are delivered by the poller)."""
+    from newswatch.alerts import match_new
+
     report = IngestReport()
     for name in expand_inputs(names):
         report.inputs += 1
         try:
             raw, articles = read_and_process(name, settings, reference_date=reference_date)
-            store_input(store, raw, articles, settings, report, reference_date=reference_date)
+            stored = store_input(store, raw, articles, settings, report, reference_date=reference_date)
+            match_new(store, [s.article for s in stored if s.outcome != "unchanged"])
         except NewswatchError as exc:
             report.failures.append(Failure(name, str(exc)))
         except Exception as exc:  # one input's bug must not stop the others
