@@ -153,6 +153,23 @@ def test_new_items_are_stored_and_a_second_poll_gets_304(
     assert store.count() == 3
 
 
+def test_a_source_language_hint_decides_what_detection_cannot(
+    http_server: LoopbackServer, local: Settings, store: SqliteStore
+) -> None:
+    """`sources add --language hy`: items too short to identify (a photo caption "Video: 12") take the
+    source's language; items that can be identified keep the language they are written in."""
+    feed = Feed(http_server)
+    feed.body = rss(
+        "<item><link>https://wire.example/v/1</link><guid>v-1</guid><description>Video: 12</description></item>",
+        item(2),
+    )
+    store.add_source(feed.url, interval=60, language="hy")
+    poll_once(store, local, now=NOW)
+    languages = {a.url: a.language for a in store.articles()}
+    assert languages["https://wire.example/v/1"] == "hy"
+    assert languages["https://wire.example/news/2"] == "en"
+
+
 def test_only_due_sources_are_polled(
     http_server: LoopbackServer, local: Settings, store: SqliteStore
 ) -> None:

@@ -141,21 +141,21 @@ def _article(doc: _Document, address: str | None) -> Article:
     )
 
 
-def _from_text(raw: RawInput) -> list[Article]:
+def _from_text(raw: RawInput, language: str | None) -> list[Article]:
     capture = parse_capture(decode(raw.data, raw.content_type), reference=raw.reference_date)
     if not capture.text.strip():
         raise EmptyInputError("no article text left once page chrome is removed")
-    return [finish(_article(capture, raw.url))]
+    return [finish(_article(capture, raw.url), hint=language)]
 
 
-def _from_html(raw: RawInput) -> list[Article]:
+def _from_html(raw: RawInput, language: str | None) -> list[Article]:
     page = extract_html(decode(raw.data, raw.content_type), url=raw.url, reference=raw.reference_date)
     if not page.text.strip():
         raise MalformedInputError("no article text found in the page")
-    return [finish(_article(page, page.canonical_url or raw.url), hint=page.language_hint)]
+    return [finish(_article(page, page.canonical_url or raw.url), hint=page.language_hint or language)]
 
 
-def _from_feed(raw: RawInput) -> list[Article]:
+def _from_feed(raw: RawInput, language: str | None) -> list[Article]:
     feed = parse_feed(raw.data, base_url=raw.url)
     articles = []
     for item in feed.items:
@@ -172,22 +172,28 @@ def _from_feed(raw: RawInput) -> list[Article]:
             published_precision=date.precision if date else None,
             guid=item.guid,
         )
-        articles.append(finish(article, hint=item.language, feed_url=feed.url or raw.url))
+        articles.append(finish(article, hint=item.language or language, feed_url=feed.url or raw.url))
     return articles
 
 
-_PARSERS: dict[Kind, Callable[[RawInput], list[Article]]] = {
+_PARSERS: dict[Kind, Callable[[RawInput, str | None], list[Article]]] = {
     "feed": _from_feed,
     "html": _from_html,
     "text": _from_text,
 }
 
 
-def process(raw: RawInput, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
-    """Turn one input into its article records (a feed gives one per item). Raises :class:`InputError`."""
+def process(
+    raw: RawInput, *, max_bytes: int = DEFAULT_MAX_BYTES, language: str | None = None
+) -> list[Article]:
+    """Turn one input into its article records (a feed gives one per item). Raises :class:`InputError`.
+
+    ``language`` is the source's language hint (``sources add --language``): it stands where the input
+    declares none (a feed item's or feed's language, a page's ``lang``), and, as a declared language
+    does, decides for texts too short or too uncertain to identify."""
     if len(raw.data) > max_bytes:
         raise InputTooLargeError(
             f"input is {len(raw.data):,} bytes, above the limit of {max_bytes:,} (setting input.max_bytes)"
         )
     check_content(raw)
-    return _PARSERS[sniff(raw.data, raw.content_type)](raw)
+    return _PARSERS[sniff(raw.data, raw.content_type)](raw, language)

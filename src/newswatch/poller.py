@@ -302,7 +302,7 @@ class Poller:
         if response.raw is None:  # 304: nothing changed
             return response, [], report, 0
         raw = response.raw
-        articles = process(raw, max_bytes=int(self.settings["input.max_bytes"]))
+        articles = process(raw, max_bytes=int(self.settings["input.max_bytes"]), language=source.language)
         pages: list[StoredArticle] = []
         fetched = 0
         if sniff(raw.data, raw.content_type) == "feed":
