@@ -34,6 +34,23 @@ _ARGS = (
 )
 
 
+#: A page written to run script wherever its text might be trusted: in the title, the body (escaped markup
+#: that becomes text), an event-handler attribute and a javascript: "Read more" link.
+HOSTILE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Hostile &lt;script&gt;document.title='PWNED'&lt;/script&gt; page</title>
+<script>window.__pwned = 'head';</script></head>
+<body><article><h1>Hostile &lt;script&gt;window.__pwned=1&lt;/script&gt; page</h1>
+<p>The ministry said on Tuesday that the talks would go on &lt;img src=x onerror="window.__pwned=2"&gt;
+next week in the capital, after two days of meetings about the border commission and its work.</p>
+<p onclick="window.__pwned=3">Officials from both sides met again to discuss the schedule of the commission,
+the text of the protocol and the next round of talks on the border, the ministry added.</p>
+<img src="x" onerror="window.__pwned=4">
+</article>
+<aside><h2>Read more</h2><ul><li><a href="javascript:window.__pwned=5">Click for more</a></li></ul></aside>
+</body></html>
+"""
+
+
 def _need_browser() -> None:
     missing = [str(p) for p in (CHROMEDRIVER, CHROMIUM) if not p.exists()]
     if not missing:
@@ -49,6 +66,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
     db = str(tmp_path_factory.mktemp("browser") / "sample.db")
     result = newswatch("demo", "--no-serve", "--db", db, "--days", "1")
+    assert result.returncode == 0, result.stderr
+    hostile = tmp_path_factory.mktemp("hostile") / "hostile.html"
+    hostile.write_text(HOSTILE_PAGE, encoding="utf-8")
+    result = newswatch("ingest", str(hostile), "--db", db)
     assert result.returncode == 0, result.stderr
     with served("serve", "--db", db, "--port", "0") as server:
         yield server.url.rstrip("/")
@@ -139,4 +160,21 @@ def test_interface_language_switch(site: str, driver: Any) -> None:
     driver.get(site + "/")  # the choice is kept (cookie)
     assert driver.find_element("tag name", "html").get_attribute("lang") == "hy"
     driver.get(site + "/?ui=en")
+    assert _console_errors(driver) == []
+
+
+def test_a_hostile_article_runs_nothing(site: str, driver: Any) -> None:
+    """Its script-looking text is shown as text, nothing of it runs, no link is a javascript: one, and
+    the browser reports no error (a blocked inline script would be a CSP violation on the console)."""
+    driver.get(site + "/search?q=Hostile&ui=en")
+    links = [a.get_attribute("href") for a in _css(driver, "article.item h3 a")]
+    assert links, "the hostile page was ingested and is found"
+    driver.get(links[0])
+    (article,) = _css(driver, "article.article")
+    assert "<script>" in driver.find_element("tag name", "h1").text or "<script>" in article.text
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+    assert "PWNED" not in driver.title
+    hrefs = [a.get_attribute("href") or "" for a in _css(driver, "a")]
+    assert hrefs and not any(h.lower().startswith("javascript:") for h in hrefs)
+    assert not _css(driver, "[onclick], [onerror]")
     assert _console_errors(driver) == []
