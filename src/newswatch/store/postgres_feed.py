@@ -18,17 +18,17 @@ from psycopg import Connection
 from newswatch.errors import QueryError
 from newswatch.model import Quote
 from newswatch.store.base import parse_since, query_words
-from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
-from newswatch.store.sqlite_feed import (
+from newswatch.store.listing import (
     SEARCH_CANDIDATES,
-    _check_limit,
-    _decode_cursor,
-    _encode_cursor,
-    _language,
-    _snippet,
-    _summary,
-    _until,
+    check_page_limit,
+    decode_cursor,
+    encode_cursor,
+    feed_language,
+    snippet,
+    summary_row,
+    until_bound,
 )
+from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
 from newswatch.understand.lemmas import fold, query_forms
 
 __all__ = ["SEARCH_CANDIDATES", "event_counts", "list_articles", "quotes_by", "search_articles", "sources"]
@@ -63,9 +63,9 @@ class _Filter:
     with the key (``sort``, ``seq``) of the driving index."""
 
     def __init__(self, query: ArticleQuery) -> None:
-        self.language = _language(query.language)
+        self.language = feed_language(query.language)
         self.since = parse_since(query.since)
-        self.until = _until(query.until)
+        self.until = until_bound(query.until)
         self.actor = _text(query.actor.strip(), "actor") if query.actor else None
         self.type = _text(query.event_type.strip().upper(), "event type") if query.event_type else None
         self.source = _text(query.source.strip(), "source") if query.source else None
@@ -135,11 +135,11 @@ def _exists(table: str, column: str) -> str:
 
 def list_articles(conn: Conn, query: ArticleQuery, cursor: str | None, limit: int) -> Page[ArticleSummary]:
     """Newest ``published`` first (undated last), ties by storage order (newest first): one index range."""
-    _check_limit(limit)
+    check_page_limit(limit)
     where = _Filter(query)
     source, sort, seq, clauses, params = where.driven()
     if cursor is not None:
-        after = _decode_cursor(cursor, "l")
+        after = decode_cursor(cursor, "l")
         if (
             len(after) != 2
             or not isinstance(after[0], str)
@@ -164,8 +164,8 @@ def list_articles(conn: Conn, query: ArticleQuery, cursor: str | None, limit: in
         f"{_SUMMARY_JOINS} ORDER BY p.sort DESC, p.seq DESC"
     )
     rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-    items = tuple(_summary(row) for row in rows[:limit])
-    following = _encode_cursor("l", rows[limit - 1][9], rows[limit - 1][10]) if len(rows) > limit else None
+    items = tuple(summary_row(row) for row in rows[:limit])
+    following = encode_cursor("l", rows[limit - 1][9], rows[limit - 1][10]) if len(rows) > limit else None
     return Page(items, following)
 
 
@@ -201,12 +201,12 @@ def search_articles(
     them. A match is by lemma (the ``lemmas`` column, GIN-indexed); the rank is ``ts_rank`` over the lemmas
     (a title word worth two text words) plus ``ts_rank`` over the words as written, stemmed by the
     article's own language configuration (the ``search`` column), so that the words as asked rank first."""
-    _check_limit(limit)
+    check_page_limit(limit)
     tsquery, match_params, targets = _match(text)
     clauses, params = _Filter(query).all()
     offset = 0
     if cursor is not None:
-        after = _decode_cursor(cursor, "s")
+        after = decode_cursor(cursor, "s")
         if (
             len(after) != 1
             or isinstance(after[0], bool)
@@ -239,13 +239,13 @@ def search_articles(
         )
     }
     items = tuple(
-        _summary(row, _snippet(row[1], row[10] or "", row[4], targets), float(rank))
+        summary_row(row, snippet(row[1], row[10] or "", row[4], targets), float(rank))
         for seq, rank in page
         if (row := rows.get(seq)) is not None
     )
     following = offset + limit
     more = len(ranked) > limit and following < SEARCH_CANDIDATES
-    return Page(items, _encode_cursor("s", following) if more else None)
+    return Page(items, encode_cursor("s", following) if more else None)
 
 
 # --- actors and sources -------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def event_counts(
     if not actor or not actor.strip():
         raise QueryError("event counts need an actor")
     first = parse_since(since)
-    last = _until(until)
+    last = until_bound(until)
     low = first[:10] if first else None
     high = (last[1][:10], last[0]) if last else None
     a = _text(actor.strip(), "actor")
@@ -327,7 +327,7 @@ def event_counts(
 
 def quotes_by(conn: Conn, actor: str, limit: int) -> list[QuoteHit]:
     """The newest quotes of a speaker: newest article first, in the order of the text within one."""
-    _check_limit(limit)
+    check_page_limit(limit)
     sql = (
         f"SELECT {_SUMMARY}, a.record -> 'quotes' -> q.ordinal"
         " FROM (SELECT article_seq, ordinal, feed_sort FROM quotes WHERE speaker = %s"
@@ -336,7 +336,7 @@ def quotes_by(conn: Conn, actor: str, limit: int) -> list[QuoteHit]:
         " ORDER BY q.feed_sort DESC, q.article_seq DESC, q.ordinal"
     )
     rows = conn.execute(sql, (_text(actor, "speaker"), limit)).fetchall()
-    return [QuoteHit(Quote(**row[9]), _summary(row)) for row in rows if isinstance(row[9], dict)]
+    return [QuoteHit(Quote(**row[9]), summary_row(row)) for row in rows if isinstance(row[9], dict)]
 
 
 def _counted(row: Sequence[Any]) -> SourceInfo:

@@ -21,10 +21,10 @@ from psycopg import Connection
 from newswatch.errors import QueryError
 from newswatch.ingest.urls import host_of
 from newswatch.store.base import utc_text
+from newswatch.store.listing import check_page_limit, decode_cursor, encode_cursor, summary_row
 from newswatch.store.live import Delivery, PollResult, Source, Watch
 from newswatch.store.postgres_feed import _SUMMARY, _SUMMARY_JOINS
 from newswatch.store.queries import ArticleQuery, ArticleSummary, Page
-from newswatch.store.sqlite_feed import _check_limit, _decode_cursor, _encode_cursor, _summary
 from newswatch.store.sqlite_sources import _interval, _language, _one_line, _optional
 from newswatch.store.sqlite_watches import _name, _text, _watch
 
@@ -336,11 +336,11 @@ class PostgresLive(ABC):
     def watch_articles(
         self, watch_id: int, *, cursor: str | None = None, limit: int = 50
     ) -> Page[ArticleSummary]:
-        _check_limit(limit)
+        check_page_limit(limit)
         params: list[Any] = [_row_id(watch_id)]
         after = ""
         if cursor is not None:
-            last = _decode_cursor(cursor, "w")
+            last = decode_cursor(cursor, "w")
             if (
                 len(last) != 2
                 or not isinstance(last[0], str)
@@ -362,12 +362,12 @@ class PostgresLive(ABC):
         )
         with self._read() as conn:
             rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-        items = tuple(_summary(row) for row in rows[:limit])
+        items = tuple(summary_row(row) for row in rows[:limit])
         more = len(rows) > limit
-        return Page(items, _encode_cursor("w", rows[limit - 1][9], rows[limit - 1][10]) if more else None)
+        return Page(items, encode_cursor("w", rows[limit - 1][9], rows[limit - 1][10]) if more else None)
 
     def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
-        _check_limit(limit)
+        check_page_limit(limit)
         sql = (
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d JOIN articles AS a ON a.seq = d.article_seq"
             " WHERE d.status = 'pending' AND d.next_attempt <= %s ORDER BY d.next_attempt, d.id LIMIT %s"
@@ -401,7 +401,7 @@ class PostgresLive(ABC):
                 )
 
     def deliveries(self, watch_id: int, *, limit: int = 50) -> list[Delivery]:
-        _check_limit(limit)
+        check_page_limit(limit)
         sql = (
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d JOIN articles AS a ON a.seq = d.article_seq"
             " WHERE d.watch_id = %s ORDER BY d.created DESC, d.id DESC LIMIT %s"

@@ -17,8 +17,8 @@ import psycopg
 from newswatch.errors import StoreError
 from newswatch.model import Article, RawInput
 from newswatch.store.base import PutOutcome, sort_key, utc_text
+from newswatch.store.listing import lead
 from newswatch.store.postgres_text import LEMMAS_SQL, SEARCH_SQL, indexed
-from newswatch.store.sqlite_feed import lead
 
 __all__ = ["BatchWriter", "check_text", "reference_text"]
 

@@ -5,23 +5,30 @@ holds the lock and, for writes, the transaction."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import calendar
 import json
-import re
 import sqlite3
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from newswatch.errors import QueryError
 from newswatch.model import Article, Quote
-from newswatch.store.base import MARK_END, MARK_START, parse_since, query_words, sort_key, utc_text
+from newswatch.store.base import parse_since, query_words
+from newswatch.store.listing import (
+    SEARCH_CANDIDATES,
+    check_page_limit,
+    decode_cursor,
+    encode_cursor,
+    feed_language,
+    lead,
+    snippet,
+    summary_row,
+    until_bound,
+)
 from newswatch.store.queries import ArticleQuery, ArticleSummary, DayCount, Page, QuoteHit, SourceInfo
-from newswatch.understand.lemmas import fold, lemma, lemmas, query_forms, words
+from newswatch.understand.lemmas import fold, lemmas, query_forms
 
 __all__ = [
+    "SUMMARY_COLUMNS",
+    "SUMMARY_JOINS",
     "event_counts",
     "fill_pending",
     "lead",
@@ -32,40 +39,20 @@ __all__ = [
     "write_words",
 ]
 
-LEAD_CHARS = 300  # the lead: at most this many characters of the text, cut at a word
-SNIPPET_WORDS = 24  # words in a search snippet
-_SNIPPET_BEFORE = 6  # words of context before the first match
-_MAX_LIMIT = 500  # a page is at most this long
-#: Search ranks the most recently stored matches, at most this many (so a frequent word costs no more).
-SEARCH_CANDIDATES = 2000
 _PENDING_BATCH = 200  # articles given their words per transaction when an old database is opened
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
-_YEAR = re.compile(r"\d{4}")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-_SUMMARY = (
+SUMMARY_COLUMNS = (
     "a.id, a.title, a.url, a.source, a.language, a.published,"
     " coalesce(w.lead, json_extract(a.record, '$.text')), w.lead IS NULL, m.story_id"
 )
-_SUMMARY_JOINS = (
+SUMMARY_JOINS = (
     " LEFT JOIN article_words AS w ON w.article_seq = a.seq"
     " LEFT JOIN story_members AS m ON m.article_seq = a.seq"
 )
 
 
 # --- writing ------------------------------------------------------------------------------------------
-
-
-def lead(text: str) -> str:
-    """The first :data:`LEAD_CHARS` characters of ``text`` (whitespace runs made one space), cut at a word."""
-    flat = " ".join(text.split())
-    if len(flat) <= LEAD_CHARS:
-        return flat
-    cut = flat[: LEAD_CHARS + 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > LEAD_CHARS // 2 else cut[:LEAD_CHARS]).rstrip(" ,;:—–-") + "…"
 
 
 def write_words(conn: sqlite3.Connection, seq: int, article: Article) -> None:
@@ -112,67 +99,6 @@ def fill_pending(conn: sqlite3.Connection) -> int:
 # --- checking what is asked ---------------------------------------------------------------------------
 
 
-def _check_limit(limit: int) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MAX_LIMIT:
-        raise QueryError(f"limit must be a whole number from 1 to {_MAX_LIMIT}, not {limit!r}")
-    return limit
-
-
-def _until(until: str | None) -> tuple[str, str] | None:
-    """The upper bound of an ``until`` filter: ``("<", key)`` for a date (the whole day, month or year
-    kept) or ``("<=", key)`` for a datetime; QueryError when it is neither."""
-    if until is None:
-        return None
-    text = until.strip()
-    try:
-        if _DAY.fullmatch(text):
-            return "<", utc_text(_midnight(date.fromisoformat(text) + timedelta(days=1)))
-        if match := _MONTH.fullmatch(text):
-            year, month = int(match[1]), int(match[2])
-            days = calendar.monthrange(year, month)[1]
-            return "<", utc_text(_midnight(date(year, month, 1) + timedelta(days=days)))
-        if _YEAR.fullmatch(text):
-            return "<", utc_text(_midnight(date(int(text) + 1, 1, 1)))
-    except (ValueError, OverflowError):
-        pass
-    key = sort_key(text)
-    if key is None:
-        raise QueryError(f"until: not an ISO 8601 date or datetime: {until!r}")
-    return "<=", key
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
-
-
-def _language(language: str | None) -> str | None:
-    if language is None:
-        return None
-    code = language.strip().lower()
-    if not _LANGUAGE.fullmatch(code):
-        raise QueryError(f"language must be an ISO 639-1 code such as 'en', not {language!r}")
-    return code
-
-
-def _encode_cursor(*parts: Any) -> str:
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-def _decode_cursor(cursor: str, kind: str) -> list[Any]:
-    bad = QueryError("this page address is not one newswatch gave (start again from the first page)")
-    if not isinstance(cursor, str) or not cursor or len(cursor) > 400:
-        raise bad
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        parts = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise bad from None
-    if not isinstance(parts, list) or not parts or parts[0] != kind:
-        raise bad
-    return parts[1:]
-
-
 # --- filters ------------------------------------------------------------------------------------------
 
 
@@ -181,9 +107,9 @@ class _Filter:
     of the driving index (the actor's or the event type's rows when given, else the article's)."""
 
     def __init__(self, query: ArticleQuery) -> None:
-        self.language = _language(query.language)
+        self.language = feed_language(query.language)
         self.since = parse_since(query.since)
-        self.until = _until(query.until)
+        self.until = until_bound(query.until)
         self.actor = query.actor.strip() if query.actor else None
         self.type = query.event_type.strip().upper() if query.event_type else None
         self.source = query.source.strip() if query.source else None
@@ -248,22 +174,6 @@ def _exists(table: str, column: str) -> str:
     )
 
 
-def _summary(row: Sequence[Any], snippet: str | None = None, rank: float | None = None) -> ArticleSummary:
-    article_id, title, url, source, language, published, text, from_record, story = row[:9]
-    return ArticleSummary(
-        id=article_id,
-        title=title,
-        url=url,
-        source=source,
-        language=language,
-        published=published,
-        lead=lead(text or "") if from_record else (text or ""),
-        story=story,
-        snippet=snippet,
-        rank=rank,
-    )
-
-
 # --- lists --------------------------------------------------------------------------------------------
 
 
@@ -271,11 +181,11 @@ def list_articles(
     conn: sqlite3.Connection, query: ArticleQuery, cursor: str | None, limit: int
 ) -> Page[ArticleSummary]:
     """Newest ``published`` first (undated last), ties by storage order (newest first): one index range."""
-    _check_limit(limit)
+    check_page_limit(limit)
     where = _Filter(query)
     source, sort, seq, clauses, params = where.driven()
     if cursor is not None:
-        after = _decode_cursor(cursor, "l")
+        after = decode_cursor(cursor, "l")
         if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int):
             raise QueryError("this page address is not one newswatch gave (start again from the first page)")
         clauses.append(f"({sort}, {seq}) < (?, ?)")
@@ -286,12 +196,12 @@ def list_articles(
         + f" ORDER BY {sort} DESC, {seq} DESC LIMIT ?"
     )
     sql = (
-        f"SELECT {_SUMMARY}, p.sort, p.seq FROM ({inner}) AS p JOIN articles AS a ON a.seq = p.seq"
-        f"{_SUMMARY_JOINS} ORDER BY p.sort DESC, p.seq DESC"
+        f"SELECT {SUMMARY_COLUMNS}, p.sort, p.seq FROM ({inner}) AS p JOIN articles AS a ON a.seq = p.seq"
+        f"{SUMMARY_JOINS} ORDER BY p.sort DESC, p.seq DESC"
     )
     rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-    items = tuple(_summary(row) for row in rows[:limit])
-    following = _encode_cursor("l", rows[limit - 1][9], rows[limit - 1][10]) if len(rows) > limit else None
+    items = tuple(summary_row(row) for row in rows[:limit])
+    following = encode_cursor("l", rows[limit - 1][9], rows[limit - 1][10]) if len(rows) > limit else None
     return Page(items, following)
 
 
@@ -315,55 +225,17 @@ def _match(text: str) -> tuple[str, set[str]]:
     return " AND ".join(terms), targets
 
 
-def _marked(body: str, language: str | None, targets: set[str], whole: bool) -> str | None:
-    """``body`` (or, unless ``whole``, a window of it around its first match) with every matched word
-    between the marks; None when no word matches."""
-    tokens = list(words(body))
-    hits: set[int] = set()
-    first: int | None = None
-    end = len(tokens)
-    for index, token in enumerate(tokens):
-        if index >= end:
-            break
-        if fold(lemma(token.group(), language)) in targets:
-            hits.add(index)
-            if first is None:
-                first = index
-                if not whole:
-                    end = min(len(tokens), max(0, index - _SNIPPET_BEFORE) + SNIPPET_WORDS)
-    if first is None:
-        return None
-    start = 0 if whole else max(0, first - _SNIPPET_BEFORE)
-    begin = 0 if whole else tokens[start].start()
-    stop = len(body) if whole else tokens[end - 1].end()
-    pieces: list[str] = ["…" if begin > 0 else ""]
-    position = begin
-    for index in sorted(hits):
-        token = tokens[index]
-        pieces += [body[position : token.start()], MARK_START, token.group(), MARK_END]
-        position = token.end()
-    pieces += [body[position:stop], "…" if stop < len(body) else ""]
-    return " ".join("".join(pieces).split())
-
-
-def _snippet(title: str | None, text: str, language: str | None, targets: set[str]) -> str:
-    found = _marked(text, language, targets, whole=False)
-    if found is None:
-        found = _marked(title or "", language, targets, whole=True)
-    return found if found is not None else lead(text)
-
-
 def search_articles(
     conn: sqlite3.Connection, text: str, query: ArticleQuery, cursor: str | None, limit: int
 ) -> Page[ArticleSummary]:
     """Best first (BM25 over the lemmas, a title word worth two text words) among the
     :data:`SEARCH_CANDIDATES` most recently stored matches; pages by offset within them."""
-    _check_limit(limit)
+    check_page_limit(limit)
     match, targets = _match(text)
     clauses, params = _Filter(query).all()
     offset = 0
     if cursor is not None:
-        after = _decode_cursor(cursor, "s")
+        after = decode_cursor(cursor, "s")
         if len(after) != 1 or not isinstance(after[0], int) or not 0 < after[0] < SEARCH_CANDIDATES:
             raise QueryError("this page address is not one newswatch gave (start again from the first page)")
         offset = after[0]
@@ -387,19 +259,20 @@ def search_articles(
     rows = {
         row[9]: row
         for row in conn.execute(
-            f"SELECT {_SUMMARY}, a.seq, json_extract(a.record, '$.text') FROM articles AS a{_SUMMARY_JOINS}"
+            f"SELECT {SUMMARY_COLUMNS}, a.seq, json_extract(a.record, '$.text')"
+            f" FROM articles AS a{SUMMARY_JOINS}"
             f" WHERE a.seq IN ({','.join('?' * len(page))})",
             [seq for seq, _ in page],
         )
     }
     items = tuple(
-        _summary(row, _snippet(row[1], row[10] or "", row[4], targets), -float(rank))
+        summary_row(row, snippet(row[1], row[10] or "", row[4], targets), -float(rank))
         for seq, rank in page
         if (row := rows.get(seq)) is not None
     )
     following = offset + limit
     more = len(ranked) > limit and following < SEARCH_CANDIDATES
-    return Page(items, _encode_cursor("s", following) if more else None)
+    return Page(items, encode_cursor("s", following) if more else None)
 
 
 # --- actors and sources -------------------------------------------------------------------------------
@@ -421,7 +294,7 @@ def event_counts(
     if not actor or not actor.strip():
         raise QueryError("event counts need an actor")
     first = parse_since(since)
-    last = _until(until)
+    last = until_bound(until)
     low = first[:10] if first else None
     high = (last[1][:10], last[0]) if last else None
     a = actor.strip()
@@ -481,16 +354,16 @@ def event_counts(
 
 def quotes_by(conn: sqlite3.Connection, actor: str, limit: int) -> list[QuoteHit]:
     """The newest quotes of a speaker: newest article first, in the order of the text within one."""
-    _check_limit(limit)
+    check_page_limit(limit)
     sql = (
-        f"SELECT {_SUMMARY}, json_extract(a.record, '$.quotes[' || q.ordinal || ']')"
+        f"SELECT {SUMMARY_COLUMNS}, json_extract(a.record, '$.quotes[' || q.ordinal || ']')"
         " FROM (SELECT article_seq, ordinal, feed_sort FROM quotes WHERE speaker = ?"
         "       ORDER BY feed_sort DESC, article_seq DESC, ordinal LIMIT ?) AS q"
-        f" JOIN articles AS a ON a.seq = q.article_seq{_SUMMARY_JOINS}"
+        f" JOIN articles AS a ON a.seq = q.article_seq{SUMMARY_JOINS}"
         " ORDER BY q.feed_sort DESC, q.article_seq DESC, q.ordinal"
     )
     rows = conn.execute(sql, (actor, limit)).fetchall()
-    return [QuoteHit(Quote(**json.loads(row[9])), _summary(row)) for row in rows]
+    return [QuoteHit(Quote(**json.loads(row[9])), summary_row(row)) for row in rows]
 
 
 def sources(conn: sqlite3.Connection) -> list[SourceInfo]:

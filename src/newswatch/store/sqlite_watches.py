@@ -15,17 +15,11 @@ from typing import Any
 
 from newswatch.errors import QueryError
 from newswatch.store.base import utc_text
+from newswatch.store.listing import check_page_limit, decode_cursor, encode_cursor, summary_row
 from newswatch.store.live import Delivery, Watch
 from newswatch.store.queries import ArticleQuery, ArticleSummary, Page
 from newswatch.store.sqlite_access import SqliteAccess
-from newswatch.store.sqlite_feed import (
-    _SUMMARY,
-    _SUMMARY_JOINS,
-    _check_limit,
-    _decode_cursor,
-    _encode_cursor,
-    _summary,
-)
+from newswatch.store.sqlite_feed import SUMMARY_COLUMNS, SUMMARY_JOINS
 
 __all__ = ["SqliteWatches"]
 
@@ -187,30 +181,30 @@ class SqliteWatches(SqliteAccess):
     def watch_articles(
         self, watch_id: int, *, cursor: str | None = None, limit: int = 50
     ) -> Page[ArticleSummary]:
-        _check_limit(limit)
+        check_page_limit(limit)
         params: list[Any] = [watch_id]
         after = ""
         if cursor is not None:
-            last = _decode_cursor(cursor, "w")
+            last = decode_cursor(cursor, "w")
             if len(last) != 2 or not isinstance(last[0], str) or not isinstance(last[1], int):
                 raise QueryError(_BAD_CURSOR)
             after = " AND (matched_at, article_seq) < (?, ?)"
             params += last
         sql = (
-            f"SELECT {_SUMMARY}, p.matched_at, p.article_seq FROM (SELECT matched_at, article_seq"
+            f"SELECT {SUMMARY_COLUMNS}, p.matched_at, p.article_seq FROM (SELECT matched_at, article_seq"
             f" FROM watch_matches WHERE watch_id = ?{after}"
             " ORDER BY matched_at DESC, article_seq DESC LIMIT ?) AS p"
-            f" JOIN articles AS a ON a.seq = p.article_seq{_SUMMARY_JOINS}"
+            f" JOIN articles AS a ON a.seq = p.article_seq{SUMMARY_JOINS}"
             " ORDER BY p.matched_at DESC, p.article_seq DESC"
         )
         with self._read() as conn:
             rows = conn.execute(sql, (*params, limit + 1)).fetchall()
-        items = tuple(_summary(row) for row in rows[:limit])
+        items = tuple(summary_row(row) for row in rows[:limit])
         more = len(rows) > limit
-        return Page(items, _encode_cursor("w", rows[limit - 1][9], rows[limit - 1][10]) if more else None)
+        return Page(items, encode_cursor("w", rows[limit - 1][9], rows[limit - 1][10]) if more else None)
 
     def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
-        _check_limit(limit)
+        check_page_limit(limit)
         sql = (
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d JOIN articles AS a ON a.seq = d.article_seq"
             " WHERE d.status = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt, d.id LIMIT ?"
@@ -238,7 +232,7 @@ class SqliteWatches(SqliteAccess):
                 )
 
     def deliveries(self, watch_id: int, *, limit: int = 50) -> list[Delivery]:
-        _check_limit(limit)
+        check_page_limit(limit)
         sql = (
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries AS d JOIN articles AS a ON a.seq = d.article_seq"
             " WHERE d.watch_id = ? ORDER BY d.created DESC, d.id DESC LIMIT ?"
