@@ -20,6 +20,20 @@ def test_declared_charset_in_meta_wins() -> None:
     assert declared_encoding(html.encode("windows-1251")) == "cp1251"
 
 
+@pytest.mark.parametrize("declared", ["windows-1251", "iso-8859-1", "koi8-r"])
+def test_valid_utf8_beats_a_single_byte_declaration(declared: str) -> None:
+    """A page saved as UTF-8 under an old <meta charset>, or a text quoting one (a README about encodings),
+    is UTF-8: text in a single-byte code page almost never forms valid multi-byte sequences."""
+    for text in (
+        f'<html><head><meta charset="{declared}"></head><body><p>{RU} {HY} – «да»</p></body></html>',
+        f"Two pages are declared with `<meta charset={declared}>`; the Armenia–Azerbaijan talks go on.",
+    ):
+        assert decode(text.encode("utf-8")) == text
+        assert decode(text.encode("utf-8"), f"text/html; charset={declared}") == text
+    ascii_only = f'<meta charset="{declared}"><p>plain words</p>'
+    assert decode(ascii_only.encode("ascii")) == ascii_only
+
+
 def test_http_header_charset() -> None:
     data = RU.encode("koi8-r")
     assert decode(data, "text/html; charset=KOI8-R") == RU

@@ -134,16 +134,21 @@ def _decode(data: bytes, content_type: str | None) -> str:
         utf16 = utf16_without_bom(data[:_SNIFF])
         if utf16:
             return data.decode(utf16, errors="replace")
+    try:
+        as_utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        as_utf8 = None
     declared = declared_encoding(data, content_type)
-    if declared and declared not in ("utf-16", "utf-32"):
+    # Bytes that are valid UTF-8 and not plain ASCII are UTF-8 whatever a declaration says: text in a
+    # single-byte code page almost never forms valid multi-byte sequences, while a page saved as UTF-8
+    # under an old <meta charset> (or a text that quotes one) is common.
+    if declared and declared not in ("utf-16", "utf-32") and (as_utf8 is None or as_utf8.isascii()):
         try:
             return data.decode(declared)
         except (LookupError, UnicodeError):
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if as_utf8 is not None:
+        return as_utf8
     best = from_bytes(data[: 256 * 1024]).best()
     try:
         return data.decode(best.encoding if best is not None else "windows-1252", errors="replace")
