@@ -714,7 +714,9 @@ def sources_export(ctx: click.Context, db: str | None) -> None:
 
     with _store(ctx, db, create=False) as store:
         found = store.list_sources()
-    click.get_binary_stream("stdout").write(render_opml(found, now=datetime.now(UTC)))
+    out = sys.stdout.buffer
+    out.write(render_opml(found, now=datetime.now(UTC)))
+    out.flush()
 
 
 # --- watches ------------------------------------------------------------------------------------------
