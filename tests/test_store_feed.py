@@ -19,8 +19,8 @@ from newswatch.sample import sample_inputs, sample_reference_date
 from newswatch.settings import load_settings
 from newswatch.store import MARK_END, MARK_START, SqliteStore, Store
 from newswatch.store.base import sort_key
-from newswatch.store.queries import ArticleQuery, ArticleSummary
 from newswatch.store.listing import LEAD_CHARS, lead
+from newswatch.store.queries import ArticleQuery, ArticleSummary
 from newswatch.understand.lemmas import lemma, lemmas, query_forms
 
 

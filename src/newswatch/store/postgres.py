@@ -12,8 +12,10 @@ once (rows are locked, not the database), and a write that loses a deadlock is r
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -59,7 +61,8 @@ logger = logging.getLogger(__name__)
 Connection = psycopg.Connection[tuple[Any, ...]]
 
 _PAGE = 500  # rows read per query while iterating articles() and stories()
-_RETRIES = 3  # a write transaction that loses a deadlock (or a serialization conflict) is run again
+_RETRIES = 8  # a write transaction that loses a deadlock (or a serialization conflict) is run again
+_BACKOFF = 0.02  # seconds before the second attempt; doubled each time, with jitter, at most 1 s
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=12, ShortWord=0"
@@ -240,6 +243,8 @@ class PostgresStore(PostgresLive):
                     if attempt == _RETRIES:
                         raise
                     logger.info("%s: write conflict, trying again (%d)", self._name, attempt)
+            # Jitter breaks the lockstep of writers that keep meeting in the same order.
+            time.sleep(min(1.0, _BACKOFF * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")
 
     # --- writing ----------------------------------------------------------------------------------
