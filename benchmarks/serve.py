@@ -95,6 +95,13 @@ _ADDRESS = re.compile(r"^serving (http://\S+/) \(Ctrl-C to stop\)$")
 # --- data -------------------------------------------------------------------------------------------------
 
 
+#: The columns of a latency table after its first two (the store size and what varies).
+LATENCY_COLUMNS = (
+    "endpoint", "p50 ms", "p95 ms", "p99 ms", "req/s",
+    "loaded p50", "loaded p95", "loaded p99", "loaded req/s", "non-200",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Language:
     """What synthetic articles of one language are made of: sample articles and the sample's words."""
@@ -733,20 +740,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Load average when the measurement began: {load_before}.",
         "",
         *markdown_table(
-            [
-                "articles",
-                "HTTP",
-                "endpoint",
-                "p50 ms",
-                "p95 ms",
-                "p99 ms",
-                "req/s",
-                "loaded p50",
-                "loaded p95",
-                "loaded p99",
-                "loaded req/s",
-                "non-200",
-            ],
+            ["articles", "HTTP", *LATENCY_COLUMNS],
             rows,
         ),
     ]

@@ -215,20 +215,25 @@ def search_articles(
         ):
             raise QueryError(_BAD_CURSOR)
         offset = after[0]
-    # The newest matches in index order (no ranking yet: a frequent word matches a large part of the
-    # store), then the rank of those only; the page's rows are read afterwards, by primary key.
+    # The query is made a tsquery value first and then given as a constant: inside a CTE the planner
+    # cannot see its terms, guesses a few thousand matches for a word that has hundreds of thousands, and
+    # reads and sorts them all; as a constant it walks the primary key backwards and stops at the
+    # SEARCH_CANDIDATES-th match. Then the newest matches are ranked, and the page's rows read by key.
+    value = conn.execute(f"SELECT ({tsquery})::text", match_params).fetchone()
+    terms = value[0] if value is not None else ""
     sql = (
-        f"WITH q AS (SELECT {tsquery} AS q),"
-        " c AS (SELECT a.seq FROM articles AS a, q WHERE a.lemmas @@ q.q"
+        "WITH c AS (SELECT a.seq FROM articles AS a WHERE a.lemmas @@ %s::tsquery"
         + "".join(f" AND {clause}" for clause in clauses)
         + " ORDER BY a.seq DESC LIMIT %s)"
-        f" SELECT a.seq, ts_rank('{_WEIGHTS}', a.lemmas, q.q)"
+        f" SELECT a.seq, ts_rank('{_WEIGHTS}', a.lemmas, %s::tsquery)"
         " + ts_rank(a.search, plainto_tsquery(a.search_config, %s)) AS rank"
-        " FROM c JOIN articles AS a ON a.seq = c.seq, q ORDER BY rank DESC, a.seq DESC LIMIT %s OFFSET %s"
+        " FROM c JOIN articles AS a ON a.seq = c.seq ORDER BY rank DESC, a.seq DESC LIMIT %s OFFSET %s"
     )
-    ranked = conn.execute(
-        sql, (*match_params, *params, SEARCH_CANDIDATES, text, limit + 1, offset)
-    ).fetchall()
+    ranked = (
+        conn.execute(sql, (terms, *params, SEARCH_CANDIDATES, terms, text, limit + 1, offset)).fetchall()
+        if terms
+        else []
+    )
     page = ranked[:limit]
     rows = {
         row[9]: row
