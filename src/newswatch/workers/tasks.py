@@ -60,8 +60,8 @@ INGEST = "newswatch.ingest_url"
 POLL = "newswatch.poll_source"
 #: A job whose store failed (the database restarting, a lost connection) is run again, 5 times at most.
 RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=3, retry_exceptions={StoreError})
-#: Every 10 seconds (the 6th cron column counts seconds).
-_EVERY_10S = "*/10 * * * * *"
+#: Every 10 seconds: the 6th cron column counts seconds (the 1st is minutes).
+_EVERY_10S = "* * * * * */10"
 
 #: The app the tasks belong to. Its connector is replaced by one on the database's address where it is
 #: used (``app.replace_connector(...)``, see :mod:`newswatch.workers.queue`).
@@ -201,8 +201,10 @@ def queue_due(state: WorkerState, context_app: procrastinate.App, now: datetime)
 @app.periodic(cron=_EVERY_10S, periodic_id="schedule")
 @app.task(name="newswatch.schedule_polls", pass_context=True, queueing_lock="newswatch.schedule_polls")
 def schedule_polls(context: JobContext, timestamp: int) -> int:
-    """Queue the polls of the due sources (one run per tick across all workers)."""
-    return queue_due(_state(context), context.app, datetime.fromtimestamp(timestamp, UTC))
+    """Queue the polls of the due sources (one run per tick across all workers). Due by the later of the
+    tick and the clock: a tick caught up after a worker starts may be minutes old."""
+    now = max(datetime.fromtimestamp(timestamp, UTC), datetime.now(UTC))
+    return queue_due(_state(context), context.app, now)
 
 
 @app.periodic(cron=_EVERY_10S, periodic_id="deliver")
