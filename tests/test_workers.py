@@ -55,7 +55,13 @@ def postgres(tmp_path: Path, postgres_template: PostgresTemplate) -> Iterator[St
 
 def _env(host_delay: float = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
-    env.update(NEWSWATCH_FETCH_ALLOW_PRIVATE="1", NEWSWATCH_POLL_HOST_DELAY=str(host_delay))
+    # The held capture must still be held when its worker is killed, however slow the machine: a fetch
+    # that timed out first would end its job (as a failed input) and leave nothing to take up again.
+    env.update(
+        NEWSWATCH_FETCH_ALLOW_PRIVATE="1",
+        NEWSWATCH_POLL_HOST_DELAY=str(host_delay),
+        NEWSWATCH_FETCH_TIMEOUT=str(_TIMEOUT * 2),
+    )
     return env
 
 
