@@ -23,8 +23,9 @@ endpoint a warm-up, a pass of one client (latency alone) and a pass of ``--concu
 and latency under load). The SQLite store is benchmarks/serve.py's (``--sqlite``; built by it).
 
 Run from the repository root: ``nice python -m benchmarks.scale_latency [--base 25000] [--size 1000000]
-[--sqlite PATH] [--seconds 10] [--budget SECONDS] [--keep] [--write]`` (about 17 min to build 1 M here;
-``--write`` replaces the ``scale-latency`` block of RESULTS.md).
+[--sqlite PATH [--wait]] [--seconds 10] [--budget SECONDS] [--keep] [--write]`` (about 17 min to build 1 M here;
+``--wait`` lets benchmarks/serve.py build the SQLite store meanwhile: its measurement waits for the store's
+``.complete`` marker; ``--write`` replaces the ``scale-latency`` block of RESULTS.md).
 """
 
 from __future__ import annotations
@@ -429,14 +430,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--budget", type=float, default=float("inf"), help="stop replicating after this many seconds"
     )
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB_NAME}")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for the SQLite store's .complete marker (benchmarks/serve.py building it meanwhile)",
+    )
     parser.add_argument("--write", action="store_true", help="replace this section of RESULTS.md")
     args = parser.parse_args(argv)
     copies, rest = divmod(args.size, args.base)
     if rest:
         raise SystemExit("error: --size must be a multiple of --base")
     sqlite = Path(args.sqlite)
-    if not sqlite.exists():
-        raise SystemExit(f"error: no SQLite store at {sqlite} (build it with benchmarks/serve.py)")
+    done = sqlite.with_name(sqlite.name + ".complete")
+    if not args.wait and not (sqlite.exists() and done.exists()):
+        raise SystemExit(f"error: no complete SQLite store at {sqlite} (build it with benchmarks/serve.py)")
     print("reading the sample corpus …", file=sys.stderr)
     languages = load_languages()
     words = [getattr(languages[c], kind) for c in _LANGUAGES for kind in ("frequent", "rare")]
@@ -451,6 +458,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
             pg_mb = (row[0] if row else 0) / 2**20
             version = conn.execute("SHOW server_version").fetchone()
+        if not done.exists():
+            print(f"waiting for {done} …", file=sys.stderr)
+        while not done.exists():
+            time.sleep(10)
         with contextlib.closing(sqlite3.connect(f"file:{sqlite}?mode=ro", uri=True)) as lite:
             sqlite_size = lite.execute("SELECT count(*) FROM articles").fetchone()[0]
         load_sqlite = _loadavg()
