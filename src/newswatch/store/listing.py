@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from newswatch.errors import QueryError
-from newswatch.store.base import MARK_END, MARK_START, sort_key, utc_text
+from newswatch.store.base import MARK_END, MARK_START, EventQuery, sort_key, utc_text
 from newswatch.store.queries import ArticleSummary
 from newswatch.understand.lemmas import fold, lemma, words
 
@@ -30,6 +30,7 @@ __all__ = [
     "check_page_limit",
     "decode_cursor",
     "encode_cursor",
+    "event_where",
     "feed_language",
     "lead",
     "snippet",
@@ -173,3 +174,30 @@ def snippet(title: str | None, text: str, language: str | None, targets: set[str
     if found is None:
         found = _marked(title or "", language, targets, whole=True)
     return found if found is not None else lead(text)
+
+
+def event_where(query: EventQuery, *, mark: str, not_negated: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its leading `` WHERE ``, or empty) and parameters of an event list over
+    ``events AS e``; ``mark`` is the backend's placeholder (``?``, ``%s``) and ``not_negated`` its test
+    for an event that happened. An actor stands for itself and for the people and bodies the article ties
+    to it (its country)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    source = f"(e.source = {mark} OR e.source_country = {mark})"
+    target = f"(e.target = {mark} OR e.target_country = {mark})"
+    if query.actor:
+        clauses.append(f"({source} OR {target})")
+        params += [query.actor] * 4
+    if query.pair:
+        a, b = query.pair
+        clauses.append(f"(({source} AND {target}) OR ({source} AND {target}))")
+        params += [a, a, b, b, b, b, a, a]
+    if not query.negated:
+        clauses.append(not_negated)
+    if query.type:
+        clauses.append(f"e.type = {mark}")
+        params.append(query.type.upper())
+    if query.since:
+        clauses.append(f"e.date >= {mark}")
+        params.append(query.since[:10])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -9,37 +9,14 @@ import psycopg
 
 from newswatch.model import Event
 from newswatch.store.base import EventQuery, StoredEvent
+from newswatch.store.listing import event_where
 
 __all__ = ["query_events"]
 
 
-def _where(query: EventQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    # An actor stands for itself and for the people and bodies the article ties to it (its country).
-    source = "(e.source = %s OR e.source_country = %s)"
-    target = "(e.target = %s OR e.target_country = %s)"
-    if query.actor:
-        clauses.append(f"({source} OR {target})")
-        params += [query.actor] * 4
-    if query.pair:
-        a, b = query.pair
-        clauses.append(f"(({source} AND {target}) OR ({source} AND {target}))")
-        params += [a, a, b, b, b, b, a, a]
-    if not query.negated:
-        clauses.append("NOT e.negated")
-    if query.type:
-        clauses.append("e.type = %s")
-        params.append(query.type.upper())
-    if query.since:
-        clauses.append("e.date >= %s")
-        params.append(query.since[:10])
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
 def query_events(conn: psycopg.Connection[Any], query: EventQuery) -> list[StoredEvent]:
     """Matching events, oldest first (undated first, as on SQLite); each read from its article's record."""
-    where, params = _where(query)
+    where, params = event_where(query, mark="%s", not_negated="NOT e.negated")
     sql = (
         "SELECT a.id, a.url, a.title, a.record -> 'events' -> e.ordinal"
         f" FROM events AS e JOIN articles AS a ON a.seq = e.article_seq{where}"
